@@ -1,0 +1,3 @@
+module github.com/pm-project/pm
+
+go 1.26
