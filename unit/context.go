@@ -12,7 +12,7 @@ type ExecContext struct {
 	// (the user's home) or an absolute path.
 	WorkingDirectory string `json:",omitempty"`
 	// WorkingDirectoryMissingOK is the '-' prefix.
-	WorkingDirectoryMissingOK bool `json:",omitempty"`
+	WorkingDirectoryMissingOK bool   `json:",omitempty"`
 	RootDirectory             string `json:",omitempty"`
 
 	// Environment holds KEY=VALUE assignments in order; later ones win.
@@ -54,24 +54,24 @@ type ExecContext struct {
 	// StandardInputText= and StandardInputData=.
 	StandardInputData []byte `json:",omitempty"`
 
-	SyslogIdentifier string `json:",omitempty"`
-	SyslogFacility   string
-	SyslogLevel      string
+	SyslogIdentifier  string `json:",omitempty"`
+	SyslogFacility    string
+	SyslogLevel       string
 	SyslogLevelPrefix bool
-	TTYPath          string `json:",omitempty"`
-	TTYReset         bool
-	TTYVHangup       bool
-	TTYVTDisallocate bool
+	TTYPath           string `json:",omitempty"`
+	TTYReset          bool
+	TTYVHangup        bool
+	TTYVTDisallocate  bool
 
-	IOSchedulingClass     string `json:",omitempty"`
-	IOSchedulingPriority  *int   `json:",omitempty"`
-	CPUSchedulingPolicy   string `json:",omitempty"`
-	CPUSchedulingPriority *int   `json:",omitempty"`
+	IOSchedulingClass        string `json:",omitempty"`
+	IOSchedulingPriority     *int   `json:",omitempty"`
+	CPUSchedulingPolicy      string `json:",omitempty"`
+	CPUSchedulingPriority    *int   `json:",omitempty"`
 	CPUSchedulingResetOnFork bool
-	CPUAffinity           []int `json:",omitempty"`
-	TimerSlackNSec        Duration
-	PAMName               string `json:",omitempty"`
-	IgnoreSIGPIPE         bool
+	CPUAffinity              []int `json:",omitempty"`
+	TimerSlackNSec           Duration
+	PAMName                  string `json:",omitempty"`
+	IgnoreSIGPIPE            bool
 }
 
 // EnvironmentFile is one EnvironmentFile= setting.
@@ -119,35 +119,40 @@ type KillContext struct {
 	SendSIGHUP           bool
 }
 
+// WeightUnset is the value of CPUWeight= and friends when not set
+// (systemd's CGROUP_WEIGHT_INVALID, also what D-Bus shows).
+const WeightUnset = 1<<64 - 1
+
 // Resources is the resource control of a unit (systemd.resource-control(5)).
 type Resources struct {
-	// CPUQuota is the percentage of one CPU (150 means 1.5 CPUs); 0 means
-	// no quota.
-	CPUQuota          float64 `json:",omitempty"`
+	// CPUQuotaPerSecSec is the CPU time allowed per second of wall time
+	// (CPUQuota=150% is 1.5s); Infinity means no quota.
+	CPUQuotaPerSecSec Duration
 	CPUQuotaPeriodSec Duration
-	// CPUWeight, StartupCPUWeight, IOWeight and StartupIOWeight are 1–10000;
-	// 0 means unset.
-	CPUWeight        uint64 `json:",omitempty"`
-	StartupCPUWeight uint64 `json:",omitempty"`
-	// CPUShares is the cgroup v1 weight (2–262144); 0 means unset.
-	CPUShares     uint64 `json:",omitempty"`
-	IOWeight      uint64 `json:",omitempty"`
-	StartupIOWeight uint64 `json:",omitempty"`
-	MemoryMin     Limit
-	MemoryLow     Limit
-	MemoryHigh    Limit
-	MemoryMax     Limit
-	MemorySwapMax Limit
-	MemoryLimit   Limit
-	TasksMax      Limit
-	Slice         string `json:",omitempty"`
-	Delegate      bool
+	// CPUWeight, StartupCPUWeight (1–10000, 0 for "idle"), CPUShares,
+	// StartupCPUShares (cgroup v1, 2–262144), IOWeight and StartupIOWeight
+	// (1–10000) are WeightUnset unless set.
+	CPUWeight        uint64
+	StartupCPUWeight uint64
+	CPUShares        uint64
+	StartupCPUShares uint64
+	IOWeight         uint64
+	StartupIOWeight  uint64
+	MemoryMin        Limit
+	MemoryLow        Limit
+	MemoryHigh       Limit
+	MemoryMax        Limit
+	MemorySwapMax    Limit
+	MemoryLimit      Limit
+	TasksMax         Limit
+	Slice            string `json:",omitempty"`
+	Delegate         bool
 	// DelegateControllers lists the controllers Delegate= names.
 	DelegateControllers []string `json:",omitempty"`
-	CPUAccounting    bool
-	MemoryAccounting bool
-	TasksAccounting  bool
-	IOAccounting     bool
-	AllowedCPUs      string `json:",omitempty"`
-	AllowedMemoryNodes string `json:",omitempty"`
+	CPUAccounting       bool
+	MemoryAccounting    bool
+	TasksAccounting     bool
+	IOAccounting        bool
+	AllowedCPUs         []int `json:",omitempty"`
+	AllowedMemoryNodes  []int `json:",omitempty"`
 }

@@ -61,9 +61,9 @@ type Service struct {
 	RestartSteps       uint
 	RestartMaxDelaySec Duration
 
-	TimeoutStartSec           Duration
-	TimeoutStopSec            Duration
-	TimeoutAbortSec           Duration
+	TimeoutStartSec Duration
+	TimeoutStopSec  Duration
+	TimeoutAbortSec Duration
 	// TimeoutAbortSet is false when TimeoutAbortSec= was not given, in which
 	// case TimeoutStopSec applies (systemd's timeout_abort_set).
 	TimeoutAbortSet           bool
@@ -82,7 +82,7 @@ type Service struct {
 	RestartPreventExitStatus ExitStatusSet
 	RestartForceExitStatus   ExitStatusSet
 
-	BusName                string   `json:",omitempty"`
+	BusName                string `json:",omitempty"`
 	FileDescriptorStoreMax uint
 	Sockets                []string `json:",omitempty"`
 	OOMPolicy              string
@@ -178,21 +178,21 @@ type Listen struct {
 
 // Timer is the [Timer] section. pm parses timers; it runs them later.
 type Timer struct {
-	OnCalendar        []CalendarSpec `json:",omitempty"`
-	OnActiveSec       []Duration     `json:",omitempty"`
-	OnBootSec         []Duration     `json:",omitempty"`
-	OnStartupSec      []Duration     `json:",omitempty"`
-	OnUnitActiveSec   []Duration     `json:",omitempty"`
-	OnUnitInactiveSec []Duration     `json:",omitempty"`
-	OnClockChange     bool
-	OnTimezoneChange  bool
-	AccuracySec       Duration
+	OnCalendar         []CalendarSpec `json:",omitempty"`
+	OnActiveSec        []Duration     `json:",omitempty"`
+	OnBootSec          []Duration     `json:",omitempty"`
+	OnStartupSec       []Duration     `json:",omitempty"`
+	OnUnitActiveSec    []Duration     `json:",omitempty"`
+	OnUnitInactiveSec  []Duration     `json:",omitempty"`
+	OnClockChange      bool
+	OnTimezoneChange   bool
+	AccuracySec        Duration
 	RandomizedDelaySec Duration
-	FixedRandomDelay  bool
-	Persistent        bool
-	WakeSystem        bool
-	RemainAfterElapse bool
-	Unit              string `json:",omitempty"`
+	FixedRandomDelay   bool
+	Persistent         bool
+	WakeSystem         bool
+	RemainAfterElapse  bool
+	Unit               string `json:",omitempty"`
 }
 
 // Health is pm's health probes ([X-Health], YAML health_check).

@@ -103,17 +103,17 @@ type Unit struct {
 	IgnoreOnIsolate      bool
 	CollectMode          string
 
-	StartLimitIntervalSec   Duration
-	StartLimitBurst         uint
-	StartLimitAction        EmergencyAction
-	FailureAction           EmergencyAction
-	SuccessAction           EmergencyAction
-	FailureActionExitStatus int // -1: unset
-	SuccessActionExitStatus int // -1: unset
-	RebootArgument          string `json:",omitempty"`
-	JobTimeoutSec           Duration
-	JobRunningTimeoutSec    Duration
-	JobTimeoutAction        EmergencyAction
+	StartLimitIntervalSec    Duration
+	StartLimitBurst          uint
+	StartLimitAction         EmergencyAction
+	FailureAction            EmergencyAction
+	SuccessAction            EmergencyAction
+	FailureActionExitStatus  int    // -1: unset
+	SuccessActionExitStatus  int    // -1: unset
+	RebootArgument           string `json:",omitempty"`
+	JobTimeoutSec            Duration
+	JobRunningTimeoutSec     Duration
+	JobTimeoutAction         EmergencyAction
 	JobTimeoutRebootArgument string `json:",omitempty"`
 
 	Conditions []Condition `json:",omitempty"`
@@ -161,37 +161,30 @@ type JobMode string
 
 // Job modes of systemd.
 const (
-	JobReplace              JobMode = "replace"
-	JobFail                 JobMode = "fail"
-	JobIsolate              JobMode = "isolate"
-	JobIgnoreDependencies   JobMode = "ignore-dependencies"
-	JobIgnoreRequirements   JobMode = "ignore-requirements"
-	JobReplaceIrreversibly  JobMode = "replace-irreversibly"
-	JobFlush                JobMode = "flush"
-	JobTriggering           JobMode = "triggering"
+	JobReplace             JobMode = "replace"
+	JobFail                JobMode = "fail"
+	JobIsolate             JobMode = "isolate"
+	JobIgnoreDependencies  JobMode = "ignore-dependencies"
+	JobIgnoreRequirements  JobMode = "ignore-requirements"
+	JobReplaceIrreversibly JobMode = "replace-irreversibly"
+	JobFlush               JobMode = "flush"
+	JobTriggering          JobMode = "triggering"
 )
 
 // EmergencyAction is what StartLimitAction=, FailureAction= and friends do.
 type EmergencyAction string
 
-// Emergency actions of systemd.
+// Emergency actions of systemd 252.
 const (
-	ActionNone               EmergencyAction = "none"
-	ActionReboot             EmergencyAction = "reboot"
-	ActionRebootForce        EmergencyAction = "reboot-force"
-	ActionRebootImmediate    EmergencyAction = "reboot-immediate"
-	ActionPoweroff           EmergencyAction = "poweroff"
-	ActionPoweroffForce      EmergencyAction = "poweroff-force"
-	ActionPoweroffImmediate  EmergencyAction = "poweroff-immediate"
-	ActionExit               EmergencyAction = "exit"
-	ActionExitForce          EmergencyAction = "exit-force"
-	ActionSoftReboot         EmergencyAction = "soft-reboot"
-	ActionSoftRebootForce    EmergencyAction = "soft-reboot-force"
-	ActionKexec              EmergencyAction = "kexec"
-	ActionKexecForce         EmergencyAction = "kexec-force"
-	ActionHalt               EmergencyAction = "halt"
-	ActionHaltForce          EmergencyAction = "halt-force"
-	ActionHaltImmediate      EmergencyAction = "halt-immediate"
+	ActionNone              EmergencyAction = "none"
+	ActionReboot            EmergencyAction = "reboot"
+	ActionRebootForce       EmergencyAction = "reboot-force"
+	ActionRebootImmediate   EmergencyAction = "reboot-immediate"
+	ActionPoweroff          EmergencyAction = "poweroff"
+	ActionPoweroffForce     EmergencyAction = "poweroff-force"
+	ActionPoweroffImmediate EmergencyAction = "poweroff-immediate"
+	ActionExit              EmergencyAction = "exit"
+	ActionExitForce         EmergencyAction = "exit-force"
 )
 
 // Condition is one Condition*= or Assert*= setting.
