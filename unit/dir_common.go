@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -257,7 +258,27 @@ func splitListRetain(s string) ([]string, error) {
 // expandName expands the specifiers allowed in unit names (systemd's
 // unit_name_printf).
 func (b *builder) expandName(s string) (string, error) {
-	return b.expand(s)
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	r, err := b.ex.ExpandName(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: failed to resolve unit specifiers in %q: %w", ErrBadValue, s, err)
+	}
+	return r, nil
+}
+
+// expandInstall expands the specifiers allowed in [Install] (systemd's
+// install_name_printf), which see DefaultInstance=.
+func (b *builder) expandInstall(s string) (string, error) {
+	if !strings.Contains(s, "%") {
+		return s, nil
+	}
+	r, err := ExpandInstall(s, b.u.Name, b.u.Install.DefaultInstance, b.ex.Host)
+	if err != nil {
+		return "", fmt.Errorf("%w: failed to resolve unit specifiers in %q: %w", ErrBadValue, s, err)
+	}
+	return r, nil
 }
 
 // splitQuoted splits a list with quotes removed and C escapes decoded

@@ -378,28 +378,12 @@ func setOptionalInt(field func(*builder) **int, min, max int) setter {
 }
 
 // setCaps parses a capability list, merging repeated settings as systemd
-// does: a list (or "~list") replaces the initial value, later lists are
-// added (or removed with '~').
+// does (CapSet.Apply). Unknown names are skipped with a warning.
 func setCaps(field func(*builder) *CapSet, initial CapSet) setter {
 	return func(b *builder, o Option) error {
-		set, invert, err := ParseCapSet(o.Value)
-		if err != nil {
-			return err
-		}
-		cur := field(b)
-		switch {
-		case set == 0 || *cur == initial:
-			if invert {
-				*cur = ^set
-			} else {
-				*cur = set
-			}
-		case invert:
-			*cur &^= set
-		default:
-			*cur |= set
-		}
-		return nil
+		v, err := field(b).Apply(o.Value, initial)
+		*field(b) = v
+		return err
 	}
 }
 

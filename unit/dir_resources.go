@@ -97,24 +97,15 @@ func addResourceDirectives(t tableBuilder, s string) {
 	for _, m := range mems {
 		m := m
 		t.later(s, m.key, noteCgroups, func(b *builder, o Option) error {
-			f := m.field(r(b))
-			if o.Value == "" {
-				*f = defaultResources().memory(m.key)
-				return nil
-			}
-			l, err := ParseMemoryLimit(o.Value)
+			l, err := ParseMemoryLimitFor(m.key, o.Value)
 			if err != nil {
 				return err
 			}
-			*f = l
+			*m.field(r(b)) = l
 			return nil
 		})
 	}
 	t.later(s, "TasksMax", noteCgroups, func(b *builder, o Option) error {
-		if o.Value == "" {
-			r(b).TasksMax = LimitInfinity
-			return nil
-		}
 		l, err := ParseTasksLimit(o.Value)
 		if err != nil {
 			return err
@@ -169,22 +160,6 @@ func addResourceDirectives(t tableBuilder, s string) {
 		"IPAccounting", "IPAddressAllow", "IPAddressDeny", "IPIngressFilterPath", "IPEgressFilterPath",
 		"BPFProgram", "SocketBindAllow", "SocketBindDeny", "RestrictNetworkInterfaces")
 	t.ignored(s, noteNoEffect, "NetClass")
-}
-
-func (r Resources) memory(key string) Limit {
-	switch key {
-	case "MemoryMin":
-		return r.MemoryMin
-	case "MemoryLow":
-		return r.MemoryLow
-	case "MemoryHigh":
-		return r.MemoryHigh
-	case "MemoryMax":
-		return r.MemoryMax
-	case "MemorySwapMax":
-		return r.MemorySwapMax
-	}
-	return r.MemoryLimit
 }
 
 func accountingField(r *Resources, key string) *bool {

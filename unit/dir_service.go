@@ -26,22 +26,16 @@ func addInstallDirectives(t tableBuilder) {
 		if err != nil || !n.IsTemplate() {
 			return badValue("DefaultInstance= only makes sense for template units")
 		}
-		v, err := b.expandName(o.Value)
+		v, err := b.expandInstall(o.Value)
 		if err != nil {
 			return err
 		}
-		if v != "" && !validInstance(v) {
+		if v != "" && !ValidInstance(v) {
 			return badValue("invalid DefaultInstance= value %q", v)
 		}
 		in(b).DefaultInstance = v
 		return nil
 	})
-}
-
-// validInstance reports whether s may be the instance part of a unit name.
-func validInstance(s string) bool {
-	_, err := ParseName("x@" + s + ".service")
-	return err == nil
 }
 
 // setInstallNames parses WantedBy=, RequiredBy=, Also= and Alias=: unit
@@ -57,7 +51,7 @@ func setInstallNames(field func(*builder) *[]string) setter {
 			return badValue("invalid syntax")
 		}
 		for _, w := range words {
-			v, err := b.expandName(w)
+			v, err := b.expandInstall(w)
 			if err != nil {
 				b.warnf(o.ValuePos, err, "%s=: failed to resolve unit name %q, ignoring", o.Key, w)
 				continue

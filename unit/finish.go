@@ -63,6 +63,7 @@ func (b *builder) finishService(fail func(string, ...any), pos Pos) {
 		s.TimeoutAbortSec = s.TimeoutStopSec
 	}
 	fixStdio(&s.Exec)
+	s.Kill.resolve()
 	if s.NotifyAccess == NotifyNone && !s.NotifyAccessSet &&
 		(s.Type == ServiceNotify || (s.WatchdogSec > 0 && s.WatchdogSec != Infinity) || s.FileDescriptorStoreMax > 0) {
 		s.NotifyAccess = NotifyMain
@@ -142,6 +143,7 @@ func fixStdio(c *ExecContext) {
 func (b *builder) finishSocket(fail func(string, ...any)) {
 	s := b.u.Socket
 	fixStdio(&s.Exec)
+	s.Kill.resolve()
 	if s.TriggerLimitIntervalSec == Infinity {
 		s.TriggerLimitIntervalSec = Duration(2e9)
 	}
@@ -200,5 +202,13 @@ func (b *builder) finishTimer(fail func(string, ...any)) {
 	}
 	if t.Unit == "" {
 		t.Unit = strings.TrimSuffix(b.u.Name, ".timer") + ".service"
+	}
+}
+
+// resolve fills RestartKillSignal= from KillSignal= when it was not given,
+// as systemd's restart_kill_signal() does.
+func (k *KillContext) resolve() {
+	if !k.RestartKillSignalSet {
+		k.RestartKillSignal = k.KillSignal
 	}
 }

@@ -1,0 +1,55 @@
+# pm — build, test and lint. `make test` is what CI runs (.ci/run).
+
+GO       ?= go
+BIN      := $(CURDIR)/bin
+PKGS     := ./...
+FUZZTIME ?= 10s
+# Packages with fuzz targets; `make fuzz` runs every target in each.
+FUZZPKGS := ./unit
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: all build test unit-test lint deps fuzz bench docs check-docs run-example clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/pmd ./cmd/pmd
+	$(GO) build -o $(BIN)/pmctl ./cmd/pmctl
+
+deps:
+	./hack/install-deps.sh
+
+# The whole suite: lint, generated docs up to date, every test.
+test: deps lint check-docs unit-test
+
+unit-test:
+	$(GO) test -count=1 $(PKGS)
+
+lint: deps
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(BIN)/staticcheck $(PKGS)
+
+# Short runs of every fuzz target (FUZZTIME each); long runs: FUZZTIME=5m.
+fuzz:
+	@set -e; for p in $(FUZZPKGS); do \
+		for f in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$f"; \
+			$(GO) test -run='^$$' -fuzz="^$$f\$$" -fuzztime=$(FUZZTIME) $$p; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
+
+docs:
+	$(GO) run ./internal/gendocs > docs/directives.md
+
+check-docs:
+	@$(GO) run ./internal/gendocs | diff -u docs/directives.md - || \
+		(echo "docs/directives.md is stale: run make docs"; exit 1)
+
+clean:
+	rm -rf $(BIN)

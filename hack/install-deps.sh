@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs what pm's tests need: Debian packages (dbus-daemon, systemd's
+# systemctl and systemd-analyze, util-linux's unshare) when they are missing
+# and we are root, and Go tools (staticcheck) into ./bin.
+set -eu
+cd "$(dirname "$0")/.."
+
+need=""
+command -v dbus-daemon >/dev/null 2>&1 || need="$need dbus"
+command -v systemctl >/dev/null 2>&1 || need="$need systemd"
+command -v unshare >/dev/null 2>&1 || need="$need util-linux"
+command -v busctl >/dev/null 2>&1 || need="$need systemd"
+if [ -n "$need" ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "install-deps: installing$need" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+	else
+		echo "install-deps: missing$need (not root or no apt-get); tests that need them will skip" >&2
+	fi
+fi
+
+mkdir -p bin
+if [ ! -x bin/staticcheck ]; then
+	echo "install-deps: installing staticcheck into ./bin" >&2
+	GOBIN="$PWD/bin" go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
