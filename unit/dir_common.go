@@ -244,15 +244,16 @@ func trimSentinel(err error) string {
 	return strings.TrimPrefix(s, ErrBadValue.Error()+": ")
 }
 
-// splitList splits a blank-separated list with systemd's quoting rules.
+// splitList splits a blank-separated list as systemd's config_parse_strv
+// does: quotes removed, escapes kept.
 func splitList(s string) ([]string, error) {
-	return strings.Fields(s), nil
+	return SplitWords(s, "", ExtractUnquote|ExtractRetainEscape)
 }
 
 // splitListRetain splits a list the way systemd splits dependency lists:
 // blanks separate words, quotes are not removed and escapes are kept.
 func splitListRetain(s string) ([]string, error) {
-	return strings.Fields(s), nil
+	return SplitWords(s, "", ExtractRetainEscape)
 }
 
 // expandName expands the specifiers allowed in unit names (systemd's
@@ -284,10 +285,5 @@ func (b *builder) expandInstall(s string) (string, error) {
 // splitQuoted splits a list with quotes removed and C escapes decoded
 // (EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE).
 func splitQuoted(s string) ([]string, error) {
-	return strings.Fields(s), nil
-}
-
-// cunescapeValue decodes C escapes.
-func cunescapeValue(s string) (string, error) {
-	return s, nil
+	return SplitWords(s, "", ExtractUnquote|ExtractCUnescape)
 }

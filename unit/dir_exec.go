@@ -260,53 +260,10 @@ func setEnvironment(b *builder, o Option) error {
 		c.Environment = nil
 		return nil
 	}
-	words, err := splitQuoted(o.Value)
-	if err != nil {
-		return badValue("invalid syntax")
-	}
-	for _, w := range words {
-		v, err := b.expand(w)
-		if err != nil {
-			b.warnf(o.ValuePos, err, "Environment=: %s, ignoring", trimSentinel(err))
-			continue
-		}
-		if !envAssignmentValid(v) {
-			b.warnf(o.ValuePos, ErrBadValue, "Environment=: invalid environment assignment, ignoring: %s", v)
-			continue
-		}
-		c.Environment = append(c.Environment, v)
-	}
+	env, problems := ParseEnvironment(o.Value, b.ex.ExpandMax)
+	c.Environment = MergeEnv(c.Environment, env...)
+	b.report(o, problems)
 	return nil
-}
-
-// envAssignmentValid checks NAME=value as systemd's env_assignment_is_valid.
-func envAssignmentValid(s string) bool {
-	i := strings.IndexByte(s, '=')
-	if i < 0 || !envNameValid(s[:i]) {
-		return false
-	}
-	v := s[i+1:]
-	for j := 0; j < len(v); j++ {
-		if c := v[j]; c < ' ' && c != '\t' && c != '\n' {
-			return false
-		}
-	}
-	return len(s) <= 128*1024
-}
-
-// envNameValid checks a variable name: letters, digits and '_', not
-// starting with a digit.
-func envNameValid(s string) bool {
-	if s == "" || len(s) > 128*1024 || (s[0] >= '0' && s[0] <= '9') {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 func setEnvironmentFile(b *builder, o Option) error {
@@ -331,28 +288,21 @@ func setEnvironmentFile(b *builder, o Option) error {
 
 // setEnvNames parses PassEnvironment= and UnsetEnvironment= (which also
 // takes NAME=value assignments).
-func setEnvNames(field func(*builder) *[]string, assignments bool) setter {
+func setEnvNames(field func(*builder) *[]string, unset bool) setter {
 	return func(b *builder, o Option) error {
 		if o.Value == "" {
 			*field(b) = nil
 			return nil
 		}
-		words, err := splitQuoted(o.Value)
-		if err != nil {
-			return badValue("trailing garbage")
+		parse := ParsePassEnvironment
+		if unset {
+			parse = ParseUnsetEnvironment
 		}
-		for _, w := range words {
-			v, err := b.expand(w)
-			if err != nil {
-				b.warnf(o.ValuePos, err, "%s=: %s, ignoring", o.Key, trimSentinel(err))
-				continue
-			}
-			if !envNameValid(v) && !(assignments && envAssignmentValid(v)) {
-				b.warnf(o.ValuePos, ErrBadValue, "%s=: invalid environment name, ignoring: %s", o.Key, v)
-				continue
-			}
-			*field(b) = appendUnique(*field(b), v)
+		names, problems := parse(o.Value, b.ex.ExpandMax)
+		for _, n := range names {
+			*field(b) = appendUnique(*field(b), n)
 		}
+		b.report(o, problems)
 		return nil
 	}
 }
@@ -501,7 +451,7 @@ func setStdInputText(b *builder, o Option) error {
 		c.StandardInputData = nil
 		return nil
 	}
-	v, err := cunescapeValue(o.Value)
+	v, err := CUnescape(o.Value, 0)
 	if err != nil {
 		return badValue("failed to decode C escaped text")
 	}

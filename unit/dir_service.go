@@ -265,61 +265,39 @@ func busNameValid(s string) bool {
 	return true
 }
 
-// setExec parses an Exec*= line. Problems make the unit unusable unless the
-// command has the '-' prefix, as in systemd.
+// setExec parses an Exec*= line (ParseExec). Problems are warnings, or
+// errors that make the unit unusable, as systemd decides per problem; the
+// commands parsed before a problem are kept.
 func setExec(field func(*builder) *[]ExecCommand) setter {
 	return func(b *builder, o Option) error {
 		if o.Value == "" {
 			*field(b) = nil
 			return nil
 		}
-		cmds, err := b.parseExec(o.Value)
-		if err != nil {
-			if execIgnoresFailure(o.Value) {
-				return err
-			}
-			return unusable("%s", trimSentinel(err))
-		}
+		cmds, problems := b.parseExec(o.Value)
 		for i := range cmds {
 			cmds[i].Pos = o.ValuePos
 		}
 		*field(b) = append(*field(b), cmds...)
+		b.report(o, problems)
 		return nil
 	}
 }
 
-// execIgnoresFailure reports whether the first command of an Exec line has
-// the '-' prefix.
-func execIgnoresFailure(v string) bool {
-	v = strings.TrimLeft(v, whitespace)
-	for _, c := range v {
-		switch c {
-		case '-':
-			return true
-		case '@', '+', '!', ':':
-			continue
-		}
-		return false
-	}
-	return false
+// parseExec parses an Exec line, expanding specifiers in every word.
+func (b *builder) parseExec(v string) ([]ExecCommand, []error) {
+	return ParseExec(v, b.ex.ExpandMax)
 }
 
-// parseExec parses an Exec line and expands specifiers in every word.
-func (b *builder) parseExec(v string) ([]ExecCommand, error) {
-	cmds, err := ParseExecLine(v)
-	if err != nil {
-		return nil, err
-	}
-	for i := range cmds {
-		c := &cmds[i]
-		if c.Path, err = b.expand(c.Path); err != nil {
-			return nil, err
+// report turns the problems a parser found into diagnostics: errors for
+// those that make the unit unusable, warnings for the others.
+func (b *builder) report(o Option, problems []error) {
+	for _, p := range problems {
+		msg := trimSentinel(p)
+		if isUnusable(p) {
+			b.errorf(o.ValuePos, p, "%s=%s: %s", o.Key, o.Value, msg)
+			continue
 		}
-		for j := range c.Argv {
-			if c.Argv[j], err = b.expand(c.Argv[j]); err != nil {
-				return nil, err
-			}
-		}
+		b.warnf(o.ValuePos, p, "%s=%s: %s, ignoring", o.Key, o.Value, msg)
 	}
-	return cmds, nil
 }

@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -141,9 +142,9 @@ func addPMDirectives(t tableBuilder) {
 					return err
 				}
 			case "exec":
-				cmds, err := b.parseExec(o.Value)
-				if err != nil {
-					return err
+				cmds, problems := b.parseExec(o.Value)
+				if len(problems) > 0 {
+					return badValue("%s", trimSentinel(errors.Join(problems...)))
 				}
 				if len(cmds) != 1 {
 					return badValue("exactly one command is needed")

@@ -105,7 +105,7 @@ func execProblem(ignore bool, err error) error {
 	return fmt.Errorf("%w: %w", ErrUnusable, err)
 }
 
-func ignoring(ignore bool) string {
+func execIgnoring(ignore bool) string {
 	if ignore {
 		return ", ignoring"
 	}
@@ -149,14 +149,14 @@ func (p *execParser) run() {
 		ignore := cmd.IgnoreFailure
 		path, err := p.expandWord(f, execPathMax)
 		if err != nil {
-			p.fail(ignore, "failed to resolve unit specifiers in '%s'%s: %w", f, ignoring(ignore), err)
+			p.fail(ignore, "failed to resolve unit specifiers in '%s'%s: %w", f, execIgnoring(ignore), err)
 			return
 		}
 		if msg := checkExecPath(path); msg != "" {
 			if path == "" {
-				p.fail(ignore, "%s%s: '%s'", msg, ignoring(ignore), p.rvalue)
+				p.fail(ignore, "%s%s: '%s'", msg, execIgnoring(ignore), p.rvalue)
 			} else {
-				p.fail(ignore, "%s%s: %s", msg, ignoring(ignore), path)
+				p.fail(ignore, "%s%s: %s", msg, execIgnoring(ignore), path)
 			}
 			return
 		}
@@ -168,14 +168,14 @@ func (p *execParser) run() {
 
 		for !p.r.done && p.r.rest != "" {
 			rest := p.r.rest
-			if rest[0] == ';' && (len(rest) == 1 || isBlank(rest[1])) {
+			if rest[0] == ';' && (len(rest) == 1 || isBlankByte(rest[1])) {
 				p.r.rest = strings.TrimLeft(rest[1:], blanks)
 				semicolon = true
 				break
 			}
 			// Only an unquoted "\;" word is a literal ';'; the word reader
 			// would return ';' for "\\;" and "\;" alike.
-			if rest[0] == '\\' && len(rest) >= 2 && rest[1] == ';' && (len(rest) == 2 || isBlank(rest[2])) {
+			if rest[0] == '\\' && len(rest) >= 2 && rest[1] == ';' && (len(rest) == 2 || isBlankByte(rest[2])) {
 				p.r.rest = strings.TrimLeft(rest[2:], blanks)
 				argv = append(argv, ";")
 				continue
@@ -191,13 +191,13 @@ func (p *execParser) run() {
 			}
 			resolved, err := p.expandWord(word, execWordMax)
 			if err != nil {
-				p.fail(ignore, "failed to resolve unit specifiers in %s%s: %w", word, ignoring(ignore), err)
+				p.fail(ignore, "failed to resolve unit specifiers in %s%s: %w", word, execIgnoring(ignore), err)
 				return
 			}
 			argv = append(argv, resolved)
 		}
 		if len(argv) == 0 {
-			p.fail(ignore, "empty executable name or zeroeth argument%s: %s", ignoring(ignore), p.rvalue)
+			p.fail(ignore, "empty executable name or zeroeth argument%s: %s", execIgnoring(ignore), p.rvalue)
 			return
 		}
 		cmd.Argv = argv
@@ -206,7 +206,7 @@ func (p *execParser) run() {
 	}
 }
 
-func isBlank(c byte) bool { return strings.IndexByte(blanks, c) >= 0 }
+func isBlankByte(c byte) bool { return strings.IndexByte(blanks, c) >= 0 }
 
 // parseExecPrefixes splits the prefix characters off the first word of a
 // command and returns the flags they set and the rest of the word.

@@ -337,7 +337,7 @@ func TestQuoteExecArgs(t *testing.T) {
 // value, runs exactly argv.
 func checkExecArgsRoundTrip(t *testing.T, argv []string, line string) {
 	t.Helper()
-	if !ValidUTF8(line) || strings.ContainsAny(line, "\n\r\x00") || strings.TrimSpace(line) != line {
+	if !ValidUTF8(line) || strings.ContainsAny(line, "\n\r\x00") || strings.Trim(line, blanks) != line {
 		t.Fatalf("line %q is not a clean unit file value", line)
 	}
 	cmds, problems := ParseExec(line, execTestSpecifiers)
@@ -455,7 +455,7 @@ func FuzzParseExecLine(f *testing.F) {
 func FuzzQuoteExecArgs(f *testing.F) {
 	for _, s := range []string{
 		"/bin/echo\x00hello", "true", "/bin/sh\x00-c\x00echo \"$1\" '%i' \\; ;", ";\x00;", ":x\x00$A",
-		"-x", "/bin//./x\x00\xff\x01é", "/a b\x00", "@x\x00y",
+		"-x", "/bin//./x\x00\xff\x01é", "/a b\x00", "@x\x00y", "\u00a0",
 	} {
 		f.Add(s)
 	}

@@ -128,7 +128,8 @@ install:
 			in: opts("[Service] A=null", "[Service] B=~", "[Service] C=yes", "[Service] D=0755", "[Service] E=- x",
 				"[Service] F=a: b", "[Service] G=#x", "[Service] H=*x", "[Service] I=&x", "[Service] J='q'", `[Service] K="q"`,
 				"[Service] L=[a]", "[Service] M={a}", "[Service] N=!x", "[Service] O=a #b", "[Service] P=%n", "[Service] Q=@x",
-				"[Service] R=|x", "[Service] S=>x", "[Service] T=\x01", "[Service] U=\u2028", "[Service] <<=x", "[Service] V=1.50"),
+				"[Service] R=|x", "[Service] S=>x", "[Service] T=\x01", "[Service] U=\u2028", "[Service] <<=x", "[Service] V=1.50",
+				"[Service] W\x01=1", "[Service] Environment=\"\x01=1\""),
 			want: `service:
   A: "null"
   B: "~"
@@ -153,6 +154,8 @@ install:
   U: "\L"
   "<<": x
   V: 1.50
+  "W\x01": 1
+  Environment: "\"\x01=1\""
 `,
 		},
 		{

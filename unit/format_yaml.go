@@ -186,7 +186,7 @@ func envMapNode(opts []Option) *yaml.Node {
 		if !ok || name == "" || seen[name] || quoteEnvAssignment(assignment) != o.Value {
 			return nil
 		}
-		if keyProblem(name) != "" || strings.ContainsAny(val, "\x00") {
+		if keyProblem(name) != "" || hasInvisible(name) || strings.ContainsAny(val, "\x00") {
 			return nil
 		}
 		seen[name] = true
@@ -254,6 +254,9 @@ func keyNode(k string) *yaml.Node {
 	switch k {
 	case "<<", "~", "null", "Null", "NULL":
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k}
+	}
+	if hasInvisible(k) {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k, Style: yaml.DoubleQuotedStyle}
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Value: k}
 }

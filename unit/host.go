@@ -1,7 +1,6 @@
 package unit
 
 import (
-	"bufio"
 	"bytes"
 	"os"
 	"os/user"
@@ -209,72 +208,20 @@ func readEnvFile(path string) map[string]string {
 	return parseEnvFile(b)
 }
 
-// parseEnvFile parses the KEY=VALUE lines of files such as os-release and
-// machine-info: '#' and ';' start comment lines, and values may be quoted
-// as in the shell ("…" with \-escapes of \ " ` $, '…' literally) or use \
-// to escape the next character.
+// parseEnvFile parses files such as os-release and machine-info with
+// systemd's environment file rules ([ParseEnvFile]); a file it cannot read
+// is empty.
 func parseEnvFile(b []byte) map[string]string {
 	m := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		k = strings.TrimSpace(k)
-		if k == "" {
-			continue
-		}
-		m[k] = shellValue(strings.TrimSpace(v))
+	env, _, err := ParseEnvFile(bytes.NewReader(b))
+	if err != nil {
+		return m
+	}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
 	}
 	return m
-}
-
-// shellValue unquotes a value of an environment file.
-func shellValue(v string) string {
-	var b strings.Builder
-	var quote byte
-	trail := 0 // length of b before unquoted trailing white space
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case quote == '\'':
-			if c == '\'' {
-				quote = 0
-			} else {
-				b.WriteByte(c)
-			}
-			trail = b.Len()
-		case quote == '"':
-			switch {
-			case c == '"':
-				quote = 0
-			case c == '\\' && i+1 < len(v) && strings.IndexByte("\\\"`$", v[i+1]) >= 0:
-				i++
-				b.WriteByte(v[i])
-			default:
-				b.WriteByte(c)
-			}
-			trail = b.Len()
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '\\' && i+1 < len(v):
-			i++
-			b.WriteByte(v[i])
-			trail = b.Len()
-		case c == ' ' || c == '\t':
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-			trail = b.Len()
-		}
-	}
-	return b.String()[:trail]
 }
 
 // nobodyUID is the uid (and gid) of the user systemd calls nobody.

@@ -30,7 +30,8 @@ noequals
 		"IMAGE_ID":      `q"uote\d $x \n`,
 		"IMAGE_VERSION": "trailing",
 		"EMPTY":         "",
-		"MIXED":         "ab cd ef",
+		// Quotes only count at the start of a value, as in systemd.
+		"MIXED": `a"b c"'d e'f`,
 	}
 	got := parseEnvFile([]byte(in))
 	for k, v := range want {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // MaxLineLength is the longest logical line the INI reader accepts, as
@@ -156,7 +155,7 @@ func (r *iniReader) parseLine(lineNo int, raw []byte) bool {
 		return true
 	}
 	col := lead + 1
-	if !utf8.Valid(l) {
+	if !ValidUTF8(string(l)) {
 		r.warn(lineNo, col, "line is not valid UTF-8, ignoring")
 		return true
 	}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -251,5 +252,48 @@ func TestLoadUnreadable(t *testing.T) {
 	v, diags := l.Load("v.service")
 	if v.LoadState != LoadLoaded || len(v.DropInPaths) != 1 || !strings.Contains(diags.String(), "x.conf: warning:") {
 		t.Errorf("v.service: %q %q\n%s", v.LoadState, v.DropInPaths, diags)
+	}
+}
+
+// TestIndexConcurrentLoad backs the promise that an Index may be shared:
+// run with -race.
+func TestIndexConcurrentLoad(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"lib/a.service": testService, "lib/b.service": testService,
+		"lib/service.d/x.conf": testConf, "lib/a.service.d/y.conf": testConf,
+	})
+	x, _ := ScanPath(testPath(root))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, n := range []string{"a.service", "b.service"} {
+				if u, _ := x.Load(n, nil); u == nil || len(u.DropInPaths) == 0 {
+					t.Errorf("Load(%s) = %+v", n, u)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestLoadMaskedDiagnostics(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"etc/m.service":          "->/dev/null",
+		"lib/m.service.d/x.conf": "[Service]\nRestart=bogus\n",
+	})
+	l := Loader{Path: testPath(root)}
+	u, diags := l.Load("m.service")
+	if u == nil || u.LoadState != LoadMasked {
+		t.Fatalf("got %+v, want masked", u)
+	}
+	// The drop-in's bad line is reported; checks of the unit as a whole
+	// (a service without ExecStart=) are not, as systemd skips them.
+	if diags.HasErrors() {
+		t.Errorf("errors for a masked unit:\n%s", diags)
+	}
+	if !strings.Contains(diags.String(), root+"/lib/m.service.d/x.conf:2:") {
+		t.Errorf("no warning for the drop-in's bad line:\n%s", diags)
 	}
 }

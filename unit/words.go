@@ -79,7 +79,7 @@ func (r *WordReader) Next(separators string, flags ExtractFlags) (word string, o
 	if flags&ExtractKeepQuote != 0 && flags&ExtractUnquote != 0 {
 		return "", false, errBadFlags
 	}
-	if separators == "" {
+	if separators = cutNUL(separators); separators == "" {
 		separators = blanks
 	}
 	res := extractWord(r.rest, separators, flags)

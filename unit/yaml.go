@@ -226,13 +226,16 @@ func nameType(name string) (Type, bool) {
 // web.service, "web.socket.yaml" is web.socket.
 func unitNameFromFile(file string) (string, error) {
 	base := filepath.Base(file)
+	if file == "" || base == "." || base == string(filepath.Separator) {
+		return "", fmt.Errorf("%w: cannot name a unit after file %q", ErrBadName, file)
+	}
 	for _, ext := range []string{".yaml", ".yml"} {
 		if strings.HasSuffix(base, ext) {
 			base = strings.TrimSuffix(base, ext)
 			break
 		}
 	}
-	if base == "" || base == "." || base == string(filepath.Separator) {
+	if base == "" {
 		return "", fmt.Errorf("%w: cannot name a unit after file %q", ErrBadName, file)
 	}
 	name := base

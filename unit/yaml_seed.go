@@ -458,6 +458,10 @@ func (b *bodyLowerer) lastValue(key string) (string, bool) {
 // or a list of such mappings when order across directives matters or a
 // directive repeats after others.
 func (b *bodyLowerer) section(sec string, e yamlEntry) {
+	if p := sectionProblem(sec); p != "" {
+		b.warn(e.k, ErrUnknownSection, "%s: section name %q %s, ignoring", e.key, sec, p)
+		return
+	}
 	switch e.v.Kind {
 	case yaml.MappingNode:
 		for _, d := range b.mapEntries(e.v, 0, nil) {

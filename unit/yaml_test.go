@@ -413,6 +413,11 @@ func TestParseYAMLBody(t *testing.T) {
 			want: []string{`[X-Health] HTTPGet=http://x/`, `[X-Foo] Bar=1`, `[X-PM] AutoStart=on`, `[X-Resources] LimitsPids=5`},
 		},
 		{
+			name:  "x- sections a unit file cannot name",
+			src:   "x-\"q: {A: 1}\nx-a\\b: {A: 1}\n",
+			diags: []string{`1:1: warning: x-"q: section name "X-\"q" holds control characters, quotes or backslashes`, `2:1: warning: x-a\b: section name`},
+		},
+		{
 			name: "other unit types' sections",
 			src:  "path: {PathExists: /x}\nslice: {MemoryMax: 1G}\n",
 			want: []string{`[Path] PathExists=/x`, `[Slice] MemoryMax=1G`},
@@ -548,6 +553,8 @@ func TestParseYAMLNames(t *testing.T) {
 		{"my web.yaml", ""},
 		{"", ""},
 		{".yaml", ""},
+		{"..yaml", "..service"},
+		{"/", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
