@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -44,11 +45,11 @@ func (x *Index) dropInDirs(chains [][]string, typ Type, suffix string) []string 
 			}
 		}
 		// Search directory first, then position in the chain.
-		sort.Slice(hits, func(i, j int) bool {
-			if hits[i].idx != hits[j].idx {
-				return hits[i].idx < hits[j].idx
+		slices.SortFunc(hits, func(a, b hit) int {
+			if a.idx != b.idx {
+				return a.idx - b.idx
 			}
-			return hits[i].pos < hits[j].pos
+			return a.pos - b.pos
 		})
 		for _, h := range hits {
 			add(h.path)
@@ -75,12 +76,22 @@ func dropInChains(names []string) [][]string {
 // listDir lists the entries of dirs whose names end in suffix, as
 // systemd's conf_files_list: hidden and backup files are skipped, a file
 // name found in an earlier directory hides the same name in later ones, and
-// the result is sorted by file name.
+// the result is sorted by file name. Type-wide and prefix directories
+// serve many units, so results are kept; the caller must not modify them.
 func (x *Index) listDir(dirs []string, suffix string, unit string, diags *Diagnostics) []string {
+	key := suffix + "\x00" + strings.Join(dirs, "\x00")
+	x.mu.Lock()
+	out, ok := x.lists[key]
+	x.mu.Unlock()
+	if ok {
+		return out
+	}
 	byName := map[string]string{}
+	failed := false
 	for _, d := range dirs {
 		names, err := x.readDir(d)
 		if err != nil {
+			failed = true
 			diags.Add(Pos{File: d}, Warning, unit, err, "failed to read directory, ignoring: %v", err)
 		}
 		for _, n := range names {
@@ -97,23 +108,24 @@ func (x *Index) listDir(dirs []string, suffix string, unit string, diags *Diagno
 		keys = append(keys, n)
 	}
 	sort.Strings(keys)
-	out := make([]string, len(keys))
+	out = make([]string, len(keys))
 	for i, n := range keys {
 		out[i] = byName[n]
+	}
+	if !failed {
+		x.mu.Lock()
+		if x.lists == nil {
+			x.lists = map[string][]string{}
+		}
+		x.lists[key] = out
+		x.mu.Unlock()
 	}
 	return out
 }
 
 // readDir returns the names in directory d, without hidden and backup
-// files. Listings are kept, as type-wide and prefix directories serve many
-// units; a directory that vanished since the scan lists as empty.
+// files. A directory that vanished since the scan lists as empty.
 func (x *Index) readDir(d string) ([]string, error) {
-	x.mu.Lock()
-	names, ok := x.listings[d]
-	x.mu.Unlock()
-	if ok {
-		return names, nil
-	}
 	f, err := os.Open(d)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -123,22 +135,13 @@ func (x *Index) readDir(d string) ([]string, error) {
 	}
 	all, err := f.Readdirnames(-1)
 	f.Close()
-	names = all[:0]
+	names := all[:0]
 	for _, n := range all {
 		if !hiddenOrBackup(n) {
 			names = append(names, n)
 		}
 	}
-	if err != nil {
-		return names, err
-	}
-	x.mu.Lock()
-	if x.listings == nil {
-		x.listings = map[string][]string{}
-	}
-	x.listings[d] = names
-	x.mu.Unlock()
-	return names, nil
+	return names, err
 }
 
 // dropIns returns the "*.conf" drop-ins of the unit, in the order they

@@ -59,30 +59,6 @@ func (l *Loader) Scan() (*Index, Diagnostics) {
 	return x, diags
 }
 
-// LoadAll loads every unit found on the search path and in the config
-// dirs: each name of a unit file or symlink (but templates, which need an
-// instance) and each YAML unit. Every unit is loaded once; its aliases map
-// to the same *Unit. Names that lead to no unit file (dangling symlinks,
-// alias loops) are left out of the set; the diagnostics say why.
-func (l *Loader) LoadAll() (*Set, Diagnostics) {
-	x, diags := l.Scan()
-	set := &Set{Units: map[string]*Unit{}, Index: x, host: l.Host}
-	for _, n := range x.Names() {
-		if pn, err := ParseName(n); err != nil || pn.IsTemplate() {
-			continue
-		}
-		if _, ok := set.Units[n]; ok {
-			continue
-		}
-		u, d := x.Load(n, l.Host)
-		diags = append(diags, d...)
-		if u != nil && u.LoadState != LoadNotFound {
-			set.add(n, u)
-		}
-	}
-	return set, diags
-}
-
 // Load loads the unit with the given name, instantiating templates. A unit
 // that does not exist is returned with LoadState "not-found". Templates and
 // invalid names cannot be loaded: Load returns nil and an Error diagnostic
@@ -140,7 +116,7 @@ func (x *Index) Load(name string, host *Host) (*Unit, Diagnostics) {
 	if s == nil {
 		return nil, diags
 	}
-	u, d := s.build(host)
+	u, d := s.build(host, true)
 	return u, append(diags, d...)
 }
 
@@ -148,7 +124,7 @@ func (x *Index) Load(name string, host *Host) (*Unit, Diagnostics) {
 // systemd's load state: "not-found" without a fragment (or when the
 // fragment cannot be opened), "masked", "error" when the fragment cannot
 // be read or parsed, else what Build says.
-func (s *Sources) build(host *Host) (*Unit, Diagnostics) {
+func (s *Sources) build(host *Host, reportDropIns bool) (*Unit, Diagnostics) {
 	if s.NotFound {
 		return s.notFound(host), nil
 	}
@@ -181,7 +157,7 @@ func (s *Sources) build(host *Host) (*Unit, Diagnostics) {
 		files = append(files, File{Path: s.SourcePath, Options: s.yaml})
 	}
 	for _, p := range s.DropIns {
-		files = append(files, s.x.readDropIn(p, s.Name, &diags))
+		files = append(files, s.x.readDropIn(p, s.Name, reportDropIns, &diags))
 	}
 	u, d := Build(s.Name, files, host)
 	if masked {
@@ -251,8 +227,8 @@ func (s *Sources) failed(host *Host, opts []Option, err error) *Unit {
 // ignores what config_parse returns for drop-ins), so its problems are
 // warnings; it stays in DropInPaths. Type-wide and prefix drop-ins serve
 // many units: each file is read once per index, and its problems are
-// reported the first time only.
-func (x *Index) readDropIn(p, unit string, diags *Diagnostics) File {
+// kept with it and, if report is set, reported the first time only.
+func (x *Index) readDropIn(p, unit string, report bool, diags *Diagnostics) File {
 	x.mu.Lock()
 	c, ok := x.dropInCache[p]
 	x.mu.Unlock()
@@ -262,7 +238,7 @@ func (x *Index) readDropIn(p, unit string, diags *Diagnostics) File {
 		if err != nil {
 			d.Add(Pos{File: p}, Warning, unit, err, "failed to read drop-in, ignoring: %v", err)
 		} else {
-			c, d = ParseINI(p, data)
+			c.opts, d = ParseINI(p, data)
 			for i := range d {
 				d[i].Unit = unit
 				if d[i].Severity > Warning {
@@ -271,17 +247,28 @@ func (x *Index) readDropIn(p, unit string, diags *Diagnostics) File {
 				}
 			}
 		}
-		*diags = append(*diags, d...)
+		c.diags = d
 		x.mu.Lock()
-		if x.dropInCache == nil {
-			x.dropInCache = map[string][]Option{}
+		if _, raced := x.dropInCache[p]; !raced {
+			if x.dropInCache == nil {
+				x.dropInCache = map[string]dropIn{}
+			}
+			x.dropInCache[p] = c
+			if report {
+				*diags = append(*diags, d...)
+			}
 		}
-		x.dropInCache[p] = c
 		x.mu.Unlock()
 	}
 	// Each unit gets its own copy, so that nothing one Build does can
 	// reach another unit.
-	return File{Path: p, DropIn: true, Options: append([]Option(nil), c...)}
+	return File{Path: p, DropIn: true, Options: append([]Option(nil), c.opts...)}
+}
+
+// dropIn is a parsed drop-in and the problems found in it.
+type dropIn struct {
+	opts  []Option
+	diags Diagnostics
 }
 
 // settingDiags keeps, for a masked unit, the diagnostics about lines of

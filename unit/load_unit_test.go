@@ -2,6 +2,7 @@ package unit
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -295,5 +296,33 @@ func TestLoadMaskedDiagnostics(t *testing.T) {
 	}
 	if !strings.Contains(diags.String(), root+"/lib/m.service.d/x.conf:2:") {
 		t.Errorf("no warning for the drop-in's bad line:\n%s", diags)
+	}
+}
+
+func TestLoadAllDeterministic(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{"lib/service.d/bad.conf": "[Unit]\n[Bad\n"}
+	for i := range 30 {
+		files[fmt.Sprintf("lib/u%02d.service", i)] = testService
+	}
+	writeTree(t, root, files)
+	var first string
+	for i := range 5 {
+		set, diags := LoadDirs(t, testPath(root))
+		if len(set.Units) != 30 {
+			t.Fatalf("got %d units", len(set.Units))
+		}
+		got := diags.String()
+		if n := strings.Count(got, "bad.conf"); n != 1 {
+			t.Errorf("bad.conf reported %d times, want once:\n%s", n, got)
+		}
+		if len(diags) > 0 && diags[0].Unit != "u00.service" {
+			t.Errorf("reported for %q, want the first unit", diags[0].Unit)
+		}
+		if i == 0 {
+			first = got
+		} else if got != first {
+			t.Errorf("run %d: diagnostics differ:\n%s\nvs\n%s", i, got, first)
+		}
 	}
 }

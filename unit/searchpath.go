@@ -18,7 +18,7 @@ import (
 // cache): the directories are read once, so loading many units costs no
 // further directory scans.
 //
-// Loading units from an Index only fills its caches of directory listings
+// Loading units from an Index only fills its caches of drop-in listings
 // and drop-ins, which a mutex guards: an Index may be used by several
 // goroutines at once.
 type Index struct {
@@ -43,12 +43,12 @@ type Index struct {
 
 	// yaml holds the units of the YAML config dirs, by name.
 	yaml map[string]yamlUnit
-	// mu guards listings and dropInCache.
+	// mu guards lists and dropInCache.
 	mu sync.Mutex
-	// listings caches the entries of drop-in directories, by directory.
-	listings map[string][]string
-	// dropInCache holds the options of each drop-in read, by path.
-	dropInCache map[string][]Option
+	// lists caches the results of listDir, by suffix and directories.
+	lists map[string][]string
+	// dropInCache holds each drop-in read, by path.
+	dropInCache map[string]dropIn
 
 	// parseYAML is ParseYAML, or a replacement in tests.
 	parseYAML func(file string, data []byte) ([]Lowered, Diagnostics)

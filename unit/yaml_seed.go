@@ -305,11 +305,19 @@ func setsKey(n *yaml.Node, key string) bool {
 	return false
 }
 
+// emit appends an option. Values built here (quoted arguments, say) are
+// checked like those read, so that every option lowered can be written to
+// a unit file.
 func (b *bodyLowerer) emit(section, key string, k, v *yaml.Node, value string) {
 	if !b.visit(v) {
 		return
 	}
-	b.opts = append(b.opts, Option{Section: section, Key: key, Value: value, Pos: b.pos(k), ValuePos: b.pos(v)})
+	o := Option{Section: section, Key: key, Value: value, Pos: b.pos(k), ValuePos: b.pos(v)}
+	if err := checkINIOption(o); err != nil {
+		b.fatal(v, ErrBadValue, "%s: cannot be written to a unit file: %s", k.Value, strings.TrimPrefix(err.Error(), o.Pos.String()+": "))
+		return
+	}
+	b.opts = append(b.opts, o)
 }
 
 func (b *bodyLowerer) entry(e yamlEntry) {
