@@ -183,9 +183,12 @@ func (s *Sources) fill(u *Unit) {
 	u.Type = s.name.Type
 	u.Names = append([]string(nil), s.Names...)
 	u.FragmentPath = s.FragmentPath
-	// Build takes a YAML file for the fragment; pm reports it as the
-	// unit's source only, like the input of a systemd generator.
+	// A YAML unit's file is both its fragment (what systemctl status and
+	// cat show) and its source, as for the output of a systemd generator.
 	u.SourcePath = s.SourcePath
+	if u.FragmentPath == "" {
+		u.FragmentPath = s.SourcePath
+	}
 	u.DropInPaths = append([]string(nil), s.DropIns...)
 }
 

@@ -47,10 +47,10 @@ func TestLoadYAML(t *testing.T) {
 		state                  LoadState
 		dropIns                int
 	}{
-		{"web.service", "conf/10-a.yaml", "", LoadLoaded, 1},
+		{"web.service", "conf/10-a.yaml", "conf/10-a.yaml", LoadLoaded, 1},
 		{"file.service", "", "lib/file.service", LoadLoaded, 0},
 		{"masked.service", "", "lib/masked.service", LoadMasked, 0},
-		{"other.service", "conf2/c.yaml", "", LoadLoaded, 0},
+		{"other.service", "conf2/c.yaml", "conf2/c.yaml", LoadLoaded, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.unit, func(t *testing.T) {
