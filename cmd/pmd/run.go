@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/pm-project/pm/manager"
+	"github.com/pm-project/pm/unit"
+)
+
+// options are pmd's flags.
+type options struct {
+	unitPath   []string
+	configDir  string
+	runtimeDir string
+	stateDir   string
+	notify     string
+	dirs       manager.DirRoots
+	logLevel   string
+	logFormat  string
+	system     bool
+	stopGrace  time.Duration
+}
+
+func defaults() options {
+	o := options{system: os.Geteuid() == 0, logFormat: "text", stopGrace: 0}
+	if o.system {
+		o.unitPath = append([]string(nil), unit.SystemUnitPath...)
+		o.runtimeDir = "/run/pm"
+		o.stateDir = "/var/lib/pm"
+		o.dirs = manager.SystemDirRoots
+		return o
+	}
+	home, _ := os.UserHomeDir()
+	rt := os.Getenv("XDG_RUNTIME_DIR")
+	if rt == "" {
+		rt = filepath.Join(os.TempDir(), fmt.Sprintf("pm-%d", os.Getuid()))
+	}
+	cfg := os.Getenv("XDG_CONFIG_HOME")
+	if cfg == "" {
+		cfg = filepath.Join(home, ".config")
+	}
+	state := os.Getenv("XDG_STATE_HOME")
+	if state == "" {
+		state = filepath.Join(home, ".local", "state")
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		cache = filepath.Join(home, ".cache")
+	}
+	o.unitPath = []string{filepath.Join(cfg, "pm", "units")}
+	o.runtimeDir = filepath.Join(rt, "pm")
+	o.stateDir = filepath.Join(state, "pm")
+	o.dirs = manager.DirRoots{Runtime: rt, State: state, Cache: cache, Logs: filepath.Join(state, "log"), Configuration: cfg}
+	return o
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	o := defaults()
+	fs := pflag.NewFlagSet("pmd", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringSliceVar(&o.unitPath, "unit-path", o.unitPath, "unit directories, highest precedence first (repeat or separate with commas)")
+	fs.StringVar(&o.configDir, "config-dir", "", "directory of pm YAML files (default $PM_CONFIG_DIR, else /etc/pm/processes.d if it exists)")
+	fs.StringVar(&o.runtimeDir, "runtime-dir", o.runtimeDir, "pm's runtime directory (sockets)")
+	fs.StringVar(&o.stateDir, "state-dir", o.stateDir, "pm's state directory")
+	fs.StringVar(&o.notify, "notify-socket", "", "path of the sd_notify socket (default RUNTIME-DIR/notify)")
+	fs.StringVar(&o.dirs.Runtime, "runtime-directory-root", o.dirs.Runtime, "where RuntimeDirectory= is created")
+	fs.StringVar(&o.dirs.State, "state-directory-root", o.dirs.State, "where StateDirectory= is created")
+	fs.StringVar(&o.dirs.Cache, "cache-directory-root", o.dirs.Cache, "where CacheDirectory= is created")
+	fs.StringVar(&o.dirs.Logs, "logs-directory-root", o.dirs.Logs, "where LogsDirectory= is created")
+	fs.StringVar(&o.dirs.Configuration, "configuration-directory-root", o.dirs.Configuration, "where ConfigurationDirectory= is created")
+	fs.StringVar(&o.logLevel, "log-level", "", "debug, info, warn or error (default $PM_LOG, else info)")
+	fs.StringVar(&o.logFormat, "log-format", o.logFormat, "text or json")
+	fs.BoolVar(&o.system, "system", o.system, "run as the system manager (default when root)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+// configDir applies the seed's precedence: the flag, $PM_CONFIG_DIR, then
+// /etc/pm/processes.d if it exists.
+func (o *options) resolveConfigDir(log *slog.Logger) []string {
+	switch {
+	case o.configDir != "":
+		return []string{o.configDir}
+	case os.Getenv("PM_CONFIG_DIR") != "":
+		return []string{os.Getenv("PM_CONFIG_DIR")}
+	}
+	if st, err := os.Stat("/etc/pm/processes.d"); err == nil && st.IsDir() {
+		return []string{"/etc/pm/processes.d"}
+	}
+	log.Warn("no YAML config directory: none given with --config-dir or $PM_CONFIG_DIR, and /etc/pm/processes.d does not exist")
+	return nil
+}
+
+func newLogger(o options, w io.Writer) (*slog.Logger, error) {
+	lvl := o.logLevel
+	if lvl == "" {
+		lvl = os.Getenv("PM_LOG")
+	}
+	var level slog.Level
+	switch strings.ToLower(lvl) {
+	case "", "info":
+		level = slog.LevelInfo
+	case "debug", "trace":
+		level = slog.LevelDebug
+	case "warn", "warning":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	default:
+		return nil, fmt.Errorf("--log-level/$PM_LOG: unknown level %q (want debug, info, warn or error)", lvl)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, hopts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, hopts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: unknown format %q (want text or json)", o.logFormat)
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "pmd:", err)
+		return 2
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "pmd:", err)
+		return 2
+	}
+	m, err := manager.New(manager.Config{
+		UnitPath:     o.unitPath,
+		ConfigDirs:   o.resolveConfigDir(log),
+		RuntimeDir:   o.runtimeDir,
+		NotifySocket: o.notify,
+		Dirs:         o.dirs,
+		System:       o.system,
+		Logger:       log,
+		Output:       stdout,
+	})
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	for _, d := range m.Diagnostics() {
+		switch d.Severity {
+		case unit.Error:
+			log.Error(d.String())
+		case unit.Warning:
+			log.Warn(d.String())
+		default:
+			log.Debug(d.String())
+		}
+	}
+	return serve(m, log)
+}
+
+// serve runs the manager until SIGTERM or SIGINT (or SIGRTMIN+3 and SIGPWR,
+// which a container runtime may send), then stops every service.
+func serve(m *manager.Manager, log *slog.Logger) int {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGPWR, syscall.Signal(34+3))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+
+	select {
+	case <-m.Ready():
+	case err := <-done:
+		log.Error("manager stopped", "err", err)
+		return 1
+	}
+	boot := context.Background()
+	for _, name := range bootUnits(m) {
+		if err := m.Start(boot, name); err != nil {
+			log.Error("cannot start unit", "unit", name, "err", err)
+		}
+	}
+	log.Info("pmd is running", "units", len(m.Units()))
+	status := 0
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Error("manager stopped", "err", err)
+			return 1
+		}
+		return 0
+	case sig := <-sigs:
+		log.Info("stopping every unit", "signal", sig.String())
+	case a := <-m.Actions():
+		log.Warn("unit requested an emergency action", "unit", a.Unit, "action", a.Action, "exit_status", a.ExitStatus)
+		if a.ExitStatus >= 0 {
+			status = a.ExitStatus
+		}
+	}
+	// A second signal skips the orderly stop.
+	sctx, scancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-sigs:
+			log.Warn("second signal: exiting without waiting")
+			scancel()
+		case <-sctx.Done():
+		}
+	}()
+	if err := m.Shutdown(sctx); err != nil {
+		log.Warn("shutdown did not finish", "err", err)
+	}
+	scancel()
+	cancel()
+	<-done
+	log.Info("pmd exiting")
+	return status
+}
+
+// bootUnits lists what pmd starts on its own: YAML processes with
+// auto_start, units with [X-PM] AutoStart=yes, and what default.target
+// (or multi-user.target) wants through .wants/ symlinks.
+func bootUnits(m *manager.Manager) []string {
+	snap := m.Snapshot()
+	seen := map[string]bool{}
+	var out []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	for _, name := range m.Units() {
+		st := snap.Unit(name)
+		if st == nil || st.Config == nil || st.Name != name {
+			continue
+		}
+		if st.Config.AutoStart {
+			add(name)
+		}
+	}
+	for _, t := range []string{"default.target", "multi-user.target"} {
+		if st := snap.Unit(t); st != nil && st.Config != nil {
+			for _, w := range st.Config.Wants {
+				add(w)
+			}
+			for _, w := range st.Config.Requires {
+				add(w)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,225 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pm-project/pm/unit"
+)
+
+// Config says where a manager finds its units and puts its files. Every
+// path is configurable so that tests use temporary directories.
+type Config struct {
+	// UnitPath is the unit search path, highest precedence first.
+	UnitPath []string
+	// ConfigDirs are directories of pm YAML files.
+	ConfigDirs []string
+	// RuntimeDir is pm's own runtime directory (the notify socket lives
+	// there unless NotifySocket is set).
+	RuntimeDir string
+	// NotifySocket is the path of the sd_notify socket; "" means
+	// RuntimeDir/notify.
+	NotifySocket string
+	// Dirs are the roots of RuntimeDirectory= and friends.
+	Dirs DirRoots
+	// System is true for the system manager (root's defaults, %u=root).
+	System bool
+	// Host supplies specifier values; nil reads the running system.
+	Host *unit.Host
+	// Logger receives pm's log; nil discards it.
+	Logger *slog.Logger
+	// Output receives the lines services print to the journal (for now
+	// pm's own output); nil means os.Stdout.
+	Output io.Writer
+}
+
+// DirRoots are the directories below which RuntimeDirectory=,
+// StateDirectory=, CacheDirectory=, LogsDirectory= and
+// ConfigurationDirectory= are created.
+type DirRoots struct {
+	Runtime, State, Cache, Logs, Configuration string
+}
+
+// SystemDirRoots are systemd's roots for the system manager.
+var SystemDirRoots = DirRoots{Runtime: "/run", State: "/var/lib", Cache: "/var/cache", Logs: "/var/log", Configuration: "/etc"}
+
+// Manager supervises units. Create it with New, run its loop with Run, and
+// drive it with its methods from any goroutine.
+type Manager struct {
+	cfg    Config
+	log    *slog.Logger
+	out    *lineWriter
+	events chan any
+	snap   atomic.Pointer[Snapshot]
+
+	mu      sync.Mutex // guards running
+	running bool
+	stopped chan struct{} // closed when Run returns
+	ready   chan struct{} // closed once the loop published its units
+
+	initial *unit.Set
+	diags   unit.Diagnostics
+	actions chan ActionRequest
+}
+
+// New loads the units of cfg and returns a manager ready to Run.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Host == nil {
+		cfg.Host = unit.ReadHost(cfg.System)
+	}
+	if cfg.Output == nil {
+		cfg.Output = os.Stdout
+	}
+	if cfg.RuntimeDir == "" {
+		return nil, fmt.Errorf("manager: Config.RuntimeDir is required")
+	}
+	if cfg.NotifySocket == "" {
+		cfg.NotifySocket = filepath.Join(cfg.RuntimeDir, "notify")
+	}
+	if cfg.Dirs == (DirRoots{}) {
+		cfg.Dirs = SystemDirRoots
+	}
+	m := &Manager{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		out:     newLineWriter(cfg.Output),
+		events:  make(chan any, 256),
+		stopped: make(chan struct{}),
+		ready:   make(chan struct{}),
+		actions: make(chan ActionRequest, 16),
+	}
+	l := unit.Loader{Path: cfg.UnitPath, ConfigDirs: cfg.ConfigDirs, Host: cfg.Host}
+	set, diags := l.LoadAll()
+	m.initial, m.diags = set, diags
+	m.snap.Store(&Snapshot{Units: map[string]*UnitStatus{}})
+	return m, nil
+}
+
+// Ready returns a channel closed once Run has taken the loaded units, so
+// that Snapshot shows them.
+func (m *Manager) Ready() <-chan struct{} { return m.ready }
+
+// Diagnostics returns the problems found while loading the units.
+func (m *Manager) Diagnostics() unit.Diagnostics { return m.diags }
+
+// Snapshot returns the state of every unit as of the loop's last step. It
+// never blocks and the result is never modified.
+func (m *Manager) Snapshot() *Snapshot { return m.snap.Load() }
+
+// post sends an event into the loop; it never blocks the sender for long
+// (the channel is buffered, and the loop drains it continuously).
+func (m *Manager) post(ev any) {
+	select {
+	case m.events <- ev:
+	case <-m.stopped:
+	}
+}
+
+// call runs f on the loop and waits for its result.
+func (m *Manager) call(ctx context.Context, f func(l *loop) error) error {
+	reply := make(chan error, 1)
+	req := request{f: f, reply: reply}
+	select {
+	case m.events <- req:
+	case <-m.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-reply:
+		return err
+	case <-m.stopped:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type request struct {
+	f     func(l *loop) error
+	reply chan error
+}
+
+// Start starts the unit, as `systemctl --no-block start` does: it returns
+// once the start is under way. A unit whose conditions fail stays
+// inactive and Start returns nil, as in systemd.
+func (m *Manager) Start(ctx context.Context, name string) error {
+	return m.call(ctx, func(l *loop) error { return l.startByName(name, true) })
+}
+
+// Stop stops the unit; it returns once the stop is under way.
+func (m *Manager) Stop(ctx context.Context, name string) error {
+	return m.call(ctx, func(l *loop) error { return l.stopByName(name, true) })
+}
+
+// Restart stops the unit if it runs and starts it again.
+func (m *Manager) Restart(ctx context.Context, name string) error {
+	return m.call(ctx, func(l *loop) error { return l.restartByName(name) })
+}
+
+// Reload runs the unit's ExecReload=.
+func (m *Manager) Reload(ctx context.Context, name string) error {
+	return m.call(ctx, func(l *loop) error { return l.reloadByName(name) })
+}
+
+// Kill sends sig to the unit's processes: who is "main", "control" or
+// "all" (as systemctl kill --kill-whom).
+func (m *Manager) Kill(ctx context.Context, name, who string, sig int) error {
+	return m.call(ctx, func(l *loop) error { return l.killByName(name, who, sig) })
+}
+
+// ResetFailed resets the failed state and the start rate limit of a unit,
+// or of every unit when name is "".
+func (m *Manager) ResetFailed(ctx context.Context, name string) error {
+	return m.call(ctx, func(l *loop) error { return l.resetFailed(name) })
+}
+
+// Subscribe returns a channel of state changes. The channel is closed when
+// the manager stops or cancel is called. A subscriber that does not keep
+// up loses events (Event.Dropped counts them).
+func (m *Manager) Subscribe() (events <-chan Event, cancel func()) {
+	ch := make(chan Event, 1024)
+	sub := &subscriber{ch: ch}
+	err := m.call(context.Background(), func(l *loop) error {
+		l.subs[sub] = struct{}{}
+		return nil
+	})
+	if err != nil {
+		close(ch)
+		return ch, func() {}
+	}
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			_ = m.call(context.Background(), func(l *loop) error {
+				if _, ok := l.subs[sub]; ok {
+					delete(l.subs, sub)
+					close(sub.ch)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// Units lists the names of the loaded units, sorted.
+func (m *Manager) Units() []string {
+	s := m.Snapshot()
+	out := make([]string, 0, len(s.Units))
+	for n := range s.Units {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

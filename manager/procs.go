@@ -1,0 +1,270 @@
+package manager
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/pm-project/pm/unit"
+)
+
+// Until cgroups land, a unit's processes are tracked by session: pm starts
+// every process of a unit in a session of its own, and every process in
+// one of the unit's sessions belongs to the unit, also after it was
+// re-parented to pm (a child subreaper). A daemon whose main process
+// starts a new session is followed through its PID file. Processes that
+// start yet another session of their own escape this tracking (cgroups
+// will close that gap).
+
+// procInfo is what /proc/PID/stat says about a process.
+type procInfo struct {
+	state byte
+	ppid  int
+	pgrp  int
+	sid   int
+}
+
+// readProcStat reads /proc/pid/stat.
+func readProcStat(pid int) (procInfo, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procInfo{}, err
+	}
+	// The command name may hold blanks and parentheses; it ends at the
+	// last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return procInfo{}, os.ErrInvalid
+	}
+	f := bytes.Fields(b[i+2:])
+	if len(f) < 4 {
+		return procInfo{}, os.ErrInvalid
+	}
+	var pi procInfo
+	pi.state = f[0][0]
+	pi.ppid, _ = strconv.Atoi(string(f[1]))
+	pi.pgrp, _ = strconv.Atoi(string(f[2]))
+	pi.sid, _ = strconv.Atoi(string(f[3]))
+	return pi, nil
+}
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	pi, err := readProcStat(pid)
+	return err == nil && pi.state != 'Z' && pi.state != 'X'
+}
+
+// addSession records the session of pid as the unit's.
+func (l *loop) addSession(rec *unitRec, pid int) {
+	pi, err := readProcStat(pid)
+	if err != nil || pi.sid <= 0 {
+		return
+	}
+	rec.sessions[pi.sid] = struct{}{}
+}
+
+// attribute finds the unit of a process pm did not start (an orphan it
+// adopted), from its session, and records it as the unit's member.
+func (l *loop) attribute(pid int) *unitRec {
+	pi, err := readProcStat(pid)
+	if err != nil {
+		return nil
+	}
+	for _, rec := range l.units {
+		if _, ok := rec.sessions[pi.sid]; ok {
+			l.pids[pid] = rec
+			rec.members[pid] = struct{}{}
+			return rec
+		}
+	}
+	return nil
+}
+
+// scanGroup returns the live processes of the unit: its known members and
+// every process in one of its sessions. Sessions with no process left are
+// forgotten.
+func (l *loop) scanGroup(rec *unitRec) []int {
+	var out []int
+	seen := map[int]bool{}
+	if len(rec.sessions) > 0 {
+		d, err := os.Open("/proc")
+		if err == nil {
+			names, _ := d.Readdirnames(-1)
+			d.Close()
+			live := map[int]bool{}
+			for _, n := range names {
+				pid, err := strconv.Atoi(n)
+				if err != nil || pid == os.Getpid() {
+					continue
+				}
+				pi, err := readProcStat(pid)
+				if err != nil || pi.state == 'Z' || pi.state == 'X' {
+					continue
+				}
+				if _, ok := rec.sessions[pi.sid]; ok {
+					live[pi.sid] = true
+					seen[pid] = true
+					out = append(out, pid)
+				}
+			}
+			for sid := range rec.sessions {
+				if !live[sid] {
+					delete(rec.sessions, sid)
+				}
+			}
+		}
+	}
+	for pid := range rec.members {
+		if !seen[pid] && alive(pid) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// killAndCont sends sig, then SIGCONT so that a stopped process can act on
+// it (systemd's kill_and_sigcont).
+func killAndCont(pid, sig int) error {
+	err := unix.Kill(pid, unix.Signal(sig))
+	if err == nil && sig != int(unix.SIGCONT) && sig != int(unix.SIGKILL) {
+		_ = unix.Kill(pid, unix.SIGCONT)
+	}
+	return err
+}
+
+// killSignal is systemd's operation_to_signal.
+func killSignal(kc *unit.KillContext, op killOp) int {
+	switch op {
+	case killRestart:
+		return int(kc.RestartKillSignal)
+	case killKill:
+		return int(kc.FinalKillSignal)
+	case killWatchdog:
+		return int(kc.WatchdogSignal)
+	}
+	return int(kc.KillSignal)
+}
+
+// killUnit is systemd's unit_kill_context: signal the main and control
+// processes and, by KillMode=, the rest of the unit. It reports whether it
+// signalled anything worth waiting for.
+func (l *loop) killUnit(rec *unitRec, op killOp, main, control int) bool {
+	kc := &rec.u.Service.Kill
+	if kc.KillMode == unit.KillNone {
+		return false
+	}
+	sig := killSignal(kc, op)
+	hup := kc.SendSIGHUP && op == killTerminate && sig != int(unix.SIGHUP)
+	wait := false
+	for _, pid := range []int{main, control} {
+		if pid <= 0 {
+			continue
+		}
+		err := killAndCont(pid, sig)
+		if err == nil || err == unix.ESRCH {
+			wait = true
+		}
+		if err == nil && hup {
+			_ = unix.Kill(pid, unix.SIGHUP)
+		}
+		if err != nil && err != unix.ESRCH {
+			l.log.Warn("failed to kill process", "unit", rec.name, "pid", pid, "err", err)
+		}
+	}
+	if kc.KillMode == unit.KillControlGroup || (kc.KillMode == unit.KillMixed && op == killKill) {
+		for _, pid := range l.scanGroup(rec) {
+			if pid == main || pid == control {
+				continue
+			}
+			// Members must be reaped by pm once they are orphans; know
+			// their unit now.
+			l.pids[pid] = rec
+			rec.members[pid] = struct{}{}
+			if killAndCont(pid, sig) == nil {
+				wait = true
+				if hup {
+					_ = unix.Kill(pid, unix.SIGHUP)
+				}
+			}
+		}
+	}
+	return wait
+}
+
+// groupAliveCached reports whether any process of the unit is alive.
+func (r *unitRec) groupAliveCached(l *loop) bool {
+	return len(l.scanGroup(r)) > 0
+}
+
+// wantsEmpty reports whether the service is in a state where the end of
+// its last process matters (systemd's cgroup-empty notification).
+func (r *unitRec) wantsEmpty() bool {
+	if r.svc == nil {
+		return false
+	}
+	switch r.svc.state {
+	case StateStart, StateStartPost, StateRunning, StateStopWatchdog, StateStopSigterm,
+		StateStopSigkill, StateStopPost, StateFinalWatchdog, StateFinalSigterm, StateFinalSigkill:
+		return true
+	}
+	return false
+}
+
+// svcFacts, answered from /proc.
+
+func (r *unitRec) groupAlive() bool { return len(r.l.scanGroup(r)) > 0 }
+
+func (r *unitRec) pidAlive(pid int) bool {
+	if pid < 0 {
+		// Synthetic pid of a child that failed before execve: alive
+		// until its exit is processed.
+		_, ok := r.l.pids[pid]
+		return ok
+	}
+	return alive(pid)
+}
+
+func (r *unitRec) loadPIDFile() (int, error) {
+	pid, err := pidFileRead(r.u.Service.PIDFile)
+	if err != nil {
+		return 0, err
+	}
+	if pid == os.Getpid() {
+		return 0, os.ErrInvalid
+	}
+	r.l.pids[pid] = r
+	r.members[pid] = struct{}{}
+	r.l.addSession(r, pid)
+	return pid, nil
+}
+
+func (r *unitRec) guessMainPID() int {
+	me := os.Getpid()
+	found := 0
+	for _, pid := range r.l.scanGroup(r) {
+		if r.svc != nil && pid == r.svc.controlPID {
+			continue
+		}
+		pi, err := readProcStat(pid)
+		if err != nil || pi.ppid != me {
+			continue
+		}
+		if found != 0 {
+			return 0 // ambiguous, as systemd refuses to guess
+		}
+		found = pid
+	}
+	if found > 0 {
+		r.l.pids[found] = r
+		r.members[found] = struct{}{}
+	}
+	return found
+}
+
+func (r *unitRec) now() time.Time { return time.Now() }

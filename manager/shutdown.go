@@ -1,0 +1,52 @@
+package manager
+
+import (
+	"context"
+)
+
+// Shutdown stops every unit and returns once all of them are down or ctx
+// is done. New starts are refused from then on. The loop keeps running
+// (cancel Run's context afterwards).
+func (m *Manager) Shutdown(ctx context.Context) error {
+	events, cancel := m.Subscribe()
+	defer cancel()
+	err := m.call(ctx, func(l *loop) error {
+		l.shutdown = true
+		for n, rec := range l.units {
+			if n != rec.name || rec.svc == nil {
+				continue
+			}
+			rec.pendingStart = false
+			l.stopUnit(rec, true)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for {
+		if m.allDown() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case _, ok := <-events:
+			if !ok {
+				return ErrStopped
+			}
+		}
+	}
+}
+
+// allDown reports whether no unit has a process or is going down.
+func (m *Manager) allDown() bool {
+	for _, st := range m.Snapshot().Units {
+		switch st.ActiveState {
+		case Inactive, Failed:
+		default:
+			return false
+		}
+	}
+	return true
+}
