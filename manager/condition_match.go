@@ -282,6 +282,12 @@ func condGlobInto(pattern string, out *[]string) {
 		dirs = []string{condUnescape(dir)}
 	}
 	for _, d := range dirs {
+		if file == "" { // a trailing slash: directories only
+			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+				*out = append(*out, d+"/")
+			}
+			continue
+		}
 		if !condHasGlob(file) {
 			p := filepath.Join(d, condUnescape(file))
 			if _, err := os.Lstat(p); err == nil {

@@ -125,6 +125,7 @@ func TestCondGlob(t *testing.T) {
 		{"missing directory", r + "/nope/*", false, nil},
 		{"brace", r + "/{a,b}/[xz].conf", true, []string{"a/x.conf", "b/z.conf"}},
 		{"brace off", r + "/{a,b}/x.conf", false, nil},
+		{"trailing slash keeps directories", r + "/*/", false, []string{"a", "b", "c d"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

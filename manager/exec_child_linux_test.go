@@ -101,7 +101,7 @@ func execTestCollect() execTestState {
 	if b, err := os.ReadFile("/proc/self/oom_score_adj"); err == nil {
 		st.OOMScoreAdj = strings.TrimSpace(string(b))
 	}
-	for r := range len(execRlimitNames) {
+	for r := range 16 { // every RLIMIT_* resource
 		var l unix.Rlimit
 		if unix.Getrlimit(r, &l) == nil {
 			st.Limits[r] = [2]uint64{l.Cur, l.Max}

@@ -221,6 +221,9 @@ func execHelperSetup(spec *execSpec) (string, []string, *execError) {
 		}
 	}
 	env := spec.Env
+	if len(spec.ChildPIDEnv) > 0 {
+		env = envSetChildPID(env, spec.ChildPIDEnv, os.Getpid())
+	}
 	if spec.ListenFDs > 0 {
 		if err := execFlagListenFDs(spec.ListenFDs, spec.NonBlocking); err != nil {
 			return fail(execExitFDs, err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,7 +74,7 @@ func execStart(spec *execSpec, files execFiles) (pid int, done <-chan error, err
 func execNeedsHelper(spec *execSpec) bool {
 	switch {
 	case spec.Nice != nil, spec.OOMScoreAdjust != nil, spec.NoNewPrivileges,
-		spec.ListenFDs > 0, spec.CapabilityBoundingSet != unit.CapAll:
+		spec.ListenFDs > 0, spec.CapabilityBoundingSet != unit.CapAll, slices.Contains(spec.ChildPIDEnv, "WATCHDOG_PID"):
 		return true
 	case spec.Umask >= 0 && spec.Umask != execSelf().umask:
 		return true

@@ -265,7 +265,7 @@ func TestExecStartRuns(t *testing.T) {
 				want := map[int][2]uint64{unix.RLIMIT_CORE: {1024, 4096}, unix.RLIMIT_NOFILE: {512, 512}, unix.RLIMIT_MSGQUEUE: {1000, 2000}}
 				for r, w := range want {
 					if st.Limits[r] != w {
-						t.Errorf("%s = %v, want %v", execRlimitNames[r], st.Limits[r], w)
+						t.Errorf("resource %d = %v, want %v", r, st.Limits[r], w)
 					}
 				}
 			},

@@ -75,6 +75,9 @@ type execSpec struct {
 	// (clone3 CLONE_INTO_CGROUP), or -1. It is applied by the parent,
 	// so it does not travel to the helper.
 	CgroupFD int `json:"-"`
+	// ChildPIDEnv names variables of Env to set to the child's own pid
+	// (WATCHDOG_PID, SYSTEMD_EXEC_PID); only the helper knows it.
+	ChildPIDEnv []string `json:",omitempty"`
 }
 
 // execCredentials are numeric credentials for a child.
@@ -125,7 +128,7 @@ func newExecSpec(path string, argv, env []string) *execSpec {
 func execRlimitsFromLimits(limits map[string]unit.Rlimit) []execRlimit {
 	var out []execRlimit
 	for name, l := range limits {
-		r := execRlimitResource(name)
+		r := unit.RlimitResource(name)
 		if r < 0 {
 			continue
 		}
@@ -133,25 +136,6 @@ func execRlimitsFromLimits(limits map[string]unit.Rlimit) []execRlimit {
 	}
 	slices.SortFunc(out, func(a, b execRlimit) int { return a.Resource - b.Resource })
 	return out
-}
-
-// execRlimitNames are the Limit*= resource names by Linux RLIMIT_* number
-// (asm-generic/resource.h, used by every architecture pm builds for).
-var execRlimitNames = [...]string{
-	"CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
-	"MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO",
-	"RTTIME",
-}
-
-// execRlimitResource returns the RLIMIT_* number of a Limit*= resource
-// name ("NOFILE" is 7), or -1.
-func execRlimitResource(name string) int {
-	for i, n := range execRlimitNames {
-		if n == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // Exit statuses systemd gives a child that fails before running its program

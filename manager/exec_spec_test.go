@@ -95,13 +95,13 @@ func TestExecRlimitResource(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := execRlimitResource(tc.name); got != tc.want {
-				t.Errorf("execRlimitResource(%q) = %d, want %d", tc.name, got, tc.want)
+			if got := unit.RlimitResource(tc.name); got != tc.want {
+				t.Errorf("unit.RlimitResource(%q) = %d, want %d", tc.name, got, tc.want)
 			}
 		})
 	}
 	for _, name := range unit.RlimitNames {
-		if execRlimitResource(name) < 0 {
+		if unit.RlimitResource(name) < 0 {
 			t.Errorf("unit.RlimitNames has %q, unknown here", name)
 		}
 	}

@@ -14,6 +14,9 @@ func (l *loop) checkConditions(rec *unitRec, list []unit.Condition, assert bool)
 	}
 	if l.cond == nil {
 		l.cond = condNewContext(l.m.cfg.Host)
+		l.cond.block = l.managerEnv()
+		fb := condFirstBoot(l.cond)
+		l.cond.firstBoot = &fb
 	}
 	r := condCheck(list, l.cond)
 	for i, err := range r.Errors {

@@ -35,7 +35,8 @@ type loop struct {
 	sigchld  chan os.Signal
 	queue    []any // events raised while handling another
 	dirty    map[*unitRec]bool
-	fakePID  int // synthetic pids of children that failed before execve
+	outbox   []Event // sent to subscribers once the snapshot shows them
+	fakePID  int     // synthetic pids of children that failed before execve
 	shutdown bool
 }
 
@@ -260,6 +261,12 @@ func (l *loop) publish() {
 	}
 	clear(l.dirty)
 	l.m.snap.Store(&Snapshot{Units: units, Time: time.Now()})
+	for _, ev := range l.outbox {
+		for sub := range l.subs {
+			sub.send(ev)
+		}
+	}
+	l.outbox = l.outbox[:0]
 }
 
 // loadInitial takes the units the manager loaded.

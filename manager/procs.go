@@ -2,6 +2,7 @@ package manager
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strconv"
 	"time"
@@ -49,15 +50,6 @@ func readProcStat(pid int) (procInfo, error) {
 	pi.pgrp, _ = strconv.Atoi(string(f[2]))
 	pi.sid, _ = strconv.Atoi(string(f[3]))
 	return pi, nil
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	pi, err := readProcStat(pid)
-	return err == nil && pi.state != 'Z' && pi.state != 'X'
 }
 
 // addSession records the session of pid as the unit's.
@@ -121,7 +113,7 @@ func (l *loop) scanGroup(rec *unitRec) []int {
 		}
 	}
 	for pid := range rec.members {
-		if !seen[pid] && alive(pid) {
+		if !seen[pid] && pidAlive(pid) {
 			out = append(out, pid)
 		}
 	}
@@ -227,21 +219,44 @@ func (r *unitRec) pidAlive(pid int) bool {
 		_, ok := r.l.pids[pid]
 		return ok
 	}
-	return alive(pid)
+	return pid > 0 && pidAlive(pid)
 }
 
+// loadPIDFile reads PIDFile= with systemd's safety rules: a pid that is
+// not one of the service's processes is accepted only from a root-owned
+// file reached safely, and never pmd's own or the control process.
 func (r *unitRec) loadPIDFile() (int, error) {
-	pid, err := pidFileRead(r.u.Service.PIDFile)
+	info, err := pidFileLoad(r.u.Service.PIDFile)
 	if err != nil {
 		return 0, err
 	}
-	if pid == os.Getpid() {
-		return 0, os.ErrInvalid
+	pid := info.PID
+	if pid == os.Getpid() || (r.svc != nil && pid == r.svc.controlPID) {
+		return 0, fmt.Errorf("PID file names pid %d, which is not a service process: %w", pid, os.ErrInvalid)
+	}
+	if !pidAlive(pid) {
+		return 0, fmt.Errorf("PID %d read from file %s does not exist or is a zombie", pid, r.u.Service.PIDFile)
+	}
+	if err := pidFileAccept(info, r.owns(pid)); err != nil {
+		return 0, err
 	}
 	r.l.pids[pid] = r
 	r.members[pid] = struct{}{}
 	r.l.addSession(r, pid)
 	return pid, nil
+}
+
+// owns reports whether pid is one of the unit's processes.
+func (r *unitRec) owns(pid int) bool {
+	if _, ok := r.members[pid]; ok {
+		return true
+	}
+	pi, err := readProcStat(pid)
+	if err != nil {
+		return false
+	}
+	_, ok := r.sessions[pi.sid]
+	return ok
 }
 
 func (r *unitRec) guessMainPID() int {

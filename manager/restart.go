@@ -179,4 +179,3 @@ func (r *rateLimit) allow(now time.Time) bool {
 }
 
 func (r *rateLimit) reset() { r.begin, r.num = time.Time{}, 0 }
-

@@ -291,7 +291,7 @@ func (s *svc) mainGood() int {
 	if !s.mainPIDKnown {
 		return -1
 	}
-	if s.mainPID <= 0 {
+	if s.mainPID == 0 {
 		return 0
 	}
 	if s.facts.pidAlive(s.mainPID) {
@@ -302,7 +302,7 @@ func (s *svc) mainGood() int {
 
 // controlGood is systemd's control_pid_good.
 func (s *svc) controlGood() int {
-	if s.controlPID <= 0 {
+	if s.controlPID == 0 {
 		return 0
 	}
 	if s.facts.pidAlive(s.controlPID) {
@@ -324,9 +324,11 @@ func (s *svc) good() bool {
 	return s.facts.groupAlive()
 }
 
+// setMainPID records the main process; a negative pid stands for a child
+// that failed before execve and is about to "exit".
 func (s *svc) setMainPID(pid int) {
 	s.mainPID = pid
-	s.mainPIDKnown = pid > 0
+	s.mainPIDKnown = pid != 0
 }
 
 // watchdogUSec is the watchdog timeout in effect.

@@ -37,12 +37,12 @@ func (f *fakeFacts) now() time.Time    { return f.t }
 
 // machine drives a svc the way the loop does and records what happened.
 type machine struct {
-	t       *testing.T
-	s       *svc
-	f       *fakeFacts
-	nextPID int
-	trace   []string // "spawn ExecStart#0 main=123", "kill 0 main=123", "state running", …
-	timer   time.Duration
+	t        *testing.T
+	s        *svc
+	f        *fakeFacts
+	nextPID  int
+	trace    []string // "spawn ExecStart#0 main=123", "kill 0 main=123", "state running", …
+	timer    time.Duration
 	spawnErr error
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/pm-project/pm/unit"
@@ -34,7 +33,7 @@ func (l *loop) spawn(rec *unitRec, a actSpawn) (int, error) {
 	if !keepUser {
 		c, err := userResolve(ex)
 		if err != nil {
-			return l.failedChild(rec, a, exitUser(ex, err), "", err)
+			return l.failedChild(rec, a, exitUser(err), cmd.Path, err)
 		}
 		creds = c
 	}
@@ -77,24 +76,18 @@ func (l *loop) spawn(rec *unitRec, a actSpawn) (int, error) {
 	if !cmd.NoEnvExpand {
 		argv = unit.ExpandArgv(cmd.Argv, func(n string) (string, bool) { return envLookup(envr.Env, n) })
 	}
+	// A bare program name is looked up by execStart, inside
+	// RootDirectory=; a miss is a child exiting with 203/EXEC.
 	path := cmd.Path
-	if !strings.HasPrefix(path, "/") {
-		p, err := execLookPath(path)
-		if err != nil {
-			return l.failedChild(rec, a, execExitExec, path, err)
-		}
-		path = p
-	}
 	if len(argv) == 0 {
 		argv = []string{path}
 	}
 
-	uid, gid := 0, 0
-	if creds.UID >= 0 {
-		uid = creds.UID
-	}
-	if creds.GID >= 0 {
-		gid = creds.GID
+	// The system manager gives the directories to the service's user
+	// (root without User=); a per-user one leaves ownership alone.
+	uid, gid := creds.UID, creds.GID
+	if l.m.cfg.System {
+		uid, gid = max(uid, 0), max(gid, 0)
 	}
 	if _, err := dirsPrepare(ex, roots, uid, gid); err != nil {
 		var de *dirsError
@@ -107,6 +100,7 @@ func (l *loop) spawn(rec *unitRec, a actSpawn) (int, error) {
 	}
 
 	spec := newExecSpec(path, argv, envr.Env)
+	spec.ChildPIDEnv = envr.ChildPID
 	spec.Dir, spec.DirMissingOK = l.workingDir(ex, creds)
 	if ex.RootDirectory != "" && !privileged {
 		spec.RootDir = ex.RootDirectory
@@ -137,7 +131,17 @@ func (l *loop) spawn(rec *unitRec, a actSpawn) (int, error) {
 		spec.NoNewPrivileges = ex.NoNewPrivileges
 	}
 	spec.NonBlocking = cfg.NonBlocking
+	spec.IgnoreSIGPIPE = ex.IgnoreSIGPIPE
 
+	if !execNeedsHelper(spec) {
+		// Only the exec helper knows the child's pid before exec. pm does
+		// not take the slow path for $SYSTEMD_EXEC_PID alone: children
+		// started directly go without it.
+		for _, n := range spec.ChildPIDEnv {
+			spec.Env = envDelete(spec.Env, []string{n})
+		}
+		spec.ChildPIDEnv = nil
+	}
 	files, pipes, err := l.stdio(rec, ex)
 	if err != nil {
 		return l.failedChild(rec, a, 209, path, err) // 209/STDOUT
@@ -200,9 +204,9 @@ func (l *loop) failedChild(rec *unitRec, a actSpawn, status int, path string, er
 	return pid, nil
 }
 
-// exitUser picks USER or GROUP for a credentials failure.
-func exitUser(ex *unit.ExecContext, err error) int {
-	if ex.User == "" && ex.Group != "" {
+// exitUser picks GROUP or USER for a credentials failure.
+func exitUser(err error) int {
+	if errors.Is(err, errGroupCreds) {
 		return execExitGroup
 	}
 	return execExitUser

@@ -273,7 +273,7 @@ func (l *loop) cleanupDead(rec *unitRec, restarting bool) {
 	l.dropOutputs(rec)
 	clear(rec.sessions)
 	for pid := range rec.members {
-		if l.pids[pid] == rec && !alive(pid) {
+		if l.pids[pid] == rec && !pidAlive(pid) {
 			delete(l.pids, pid)
 		}
 	}

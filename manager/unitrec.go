@@ -175,9 +175,7 @@ func (l *loop) changed(rec *unitRec) {
 	if rec.svc != nil {
 		ev.Result = rec.svc.result
 	}
-	for sub := range l.subs {
-		sub.send(ev)
-	}
+	l.outbox = append(l.outbox, ev)
 	if rec.pendingStart && inactive(cur) {
 		rec.pendingStart = false
 		l.raise(request{f: func(l *loop) error { return l.startUnit(rec, false) }, reply: make(chan error, 1)})

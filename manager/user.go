@@ -3,7 +3,6 @@ package manager
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -33,6 +32,21 @@ var (
 	errUserCreds  = errors.New("failed to determine user credentials")
 	errGroupCreds = errors.New("failed to determine group credentials")
 )
+
+// userError is a failed lookup: systemd's message, the class (errUserCreds
+// or errGroupCreds) and the errno.
+type userError struct {
+	msg   string
+	class error
+	err   error
+}
+
+func (e *userError) Error() string   { return e.msg + ": " + e.err.Error() }
+func (e *userError) Unwrap() []error { return []error{e.class, e.err} }
+
+func userFail(class error, err error) error {
+	return &userError{msg: class.Error(), class: class, err: err}
+}
 
 // userNobody is the uid and gid of nobody; userSystemMax is the highest
 // system uid and gid (Debian's build of systemd 252).
@@ -75,12 +89,12 @@ func userLookup(name string) (*userInfo, error) {
 		u, err = user.Lookup(name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errUserCreds, userErrno(err))
+		return nil, userFail(errUserCreds, userErrno(err))
 	}
 	uid, ok1 := userParseID(u.Uid)
 	gid, ok2 := userParseID(u.Gid)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("%w: %w", errUserCreds, syscall.EBADMSG)
+		return nil, userFail(errUserCreds, syscall.EBADMSG)
 	}
 	info := &userInfo{Name: u.Username, UID: uid, GID: gid}
 	if h := u.HomeDir; strings.HasPrefix(h, "/") && filepath.Clean(h) != "/" && userPathValid(h) {
@@ -110,11 +124,11 @@ func groupLookup(name string) (string, int, error) {
 		g, err = user.LookupGroup(name)
 	}
 	if err != nil {
-		return "", 0, fmt.Errorf("%w: %w", errGroupCreds, userErrno(err))
+		return "", 0, userFail(errGroupCreds, userErrno(err))
 	}
 	gid, ok := userParseID(g.Gid)
 	if !ok {
-		return "", 0, fmt.Errorf("%w: %w", errGroupCreds, syscall.EBADMSG)
+		return "", 0, userFail(errGroupCreds, syscall.EBADMSG)
 	}
 	return g.Name, gid, nil
 }
@@ -138,7 +152,8 @@ type userCreds struct {
 // userResolve resolves User=, Group= and SupplementaryGroups= of an exec
 // context: Group= overrides the user's primary group; a user whose gid is
 // not 0 gets its own supplementary groups (getgrouplist) followed by
-// those of SupplementaryGroups=.
+// those of SupplementaryGroups=. A failure wraps errUserCreds (exit status
+// 217/USER) or errGroupCreds (216/GROUP, also for SupplementaryGroups=).
 func userResolve(ctx *unit.ExecContext) (*userCreds, error) {
 	c := &userCreds{UID: -1, GID: -1}
 	if ctx.User != "" {
@@ -163,6 +178,10 @@ func userResolve(ctx *unit.ExecContext) (*userCreds, error) {
 	for _, g := range ctx.SupplementaryGroups {
 		_, gid, err := groupLookup(g)
 		if err != nil {
+			var ue *userError
+			if errors.As(err, &ue) {
+				ue.msg = "failed to determine supplementary groups"
+			}
 			return nil, err
 		}
 		groups = append(groups, gid)

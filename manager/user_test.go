@@ -162,6 +162,7 @@ func TestUserResolve(t *testing.T) {
 		{"unknown user", unit.ExecContext{User: "no-such-user-pm"}, nil, errUserCreds, false},
 		{"unknown group", unit.ExecContext{Group: "no-such-group-pm"}, nil, errGroupCreds, false},
 		{"unknown supplementary", unit.ExecContext{SupplementaryGroups: []string{"no-such-group-pm"}}, nil, errGroupCreds, false},
+		{"unknown user beats group", unit.ExecContext{User: "no-such-user-pm", Group: "no-such-group-pm"}, nil, errUserCreds, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,8 +174,8 @@ func TestUserResolve(t *testing.T) {
 			}
 			got, err := userResolve(&tt.ex)
 			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("got error %v, want %v", err, tt.wantErr)
+				if !errors.Is(err, tt.wantErr) || !errors.Is(err, syscall.ESRCH) {
+					t.Fatalf("got error %v, want %v and ESRCH", err, tt.wantErr)
 				}
 				return
 			}
@@ -183,6 +184,26 @@ func TestUserResolve(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v (user %+v), want %+v (user %+v)", got, got.User, tt.want, tt.want.User)
+			}
+		})
+	}
+}
+
+func TestUserResolveMessages(t *testing.T) {
+	tests := []struct {
+		name string
+		ex   unit.ExecContext
+		want string
+	}{
+		{"user", unit.ExecContext{User: "no-such-user-pm"}, "failed to determine user credentials: no such process"},
+		{"group", unit.ExecContext{Group: "no-such-group-pm"}, "failed to determine group credentials: no such process"},
+		{"supplementary", unit.ExecContext{SupplementaryGroups: []string{"no-such-group-pm"}}, "failed to determine supplementary groups: no such process"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := userResolve(&tt.ex)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
 	}

@@ -42,11 +42,20 @@ var rlimitKinds = [...]struct {
 	{"RTTIME", parseRlimitUsec},
 }
 
+// rlimitLinux are the Limit*= resource names by Linux RLIMIT_* number
+// (asm-generic/resource.h, used by every architecture pm builds for); the
+// order differs from systemd's (RlimitNames).
+var rlimitLinux = [...]string{
+	"CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
+	"MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO",
+	"RTTIME",
+}
+
 // RlimitResource returns the Linux RLIMIT_* number of a resource name
 // ("NOFILE" is 7), or -1.
 func RlimitResource(name string) int {
-	for i, k := range rlimitKinds {
-		if k.name == name {
+	for i, n := range rlimitLinux {
+		if n == name {
 			return i
 		}
 	}

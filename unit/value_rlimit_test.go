@@ -128,9 +128,14 @@ func TestRlimitResource(t *testing.T) {
 	if len(RlimitNames) != len(rlimitKinds) {
 		t.Fatalf("%d names, %d kinds", len(RlimitNames), len(rlimitKinds))
 	}
-	for i, n := range RlimitNames {
-		if got := RlimitResource(n); got != i {
-			t.Errorf("RlimitResource(%q) = %d, want %d", n, got, i)
+	linux := map[string]int{
+		"CPU": 0, "FSIZE": 1, "DATA": 2, "STACK": 3, "CORE": 4, "RSS": 5, "NPROC": 6,
+		"NOFILE": 7, "MEMLOCK": 8, "AS": 9, "LOCKS": 10, "SIGPENDING": 11, "MSGQUEUE": 12,
+		"NICE": 13, "RTPRIO": 14, "RTTIME": 15,
+	}
+	for _, n := range RlimitNames {
+		if got := RlimitResource(n); got != linux[n] {
+			t.Errorf("RlimitResource(%q) = %d, want %d", n, got, linux[n])
 		}
 	}
 	if got := RlimitResource("RLIMIT_NOFILE"); got != -1 {
