@@ -42,21 +42,32 @@ type engine struct {
 	out  *syncBuffer
 	logs *syncBuffer
 
-	mu      sync.Mutex // guards history
+	mu      sync.Mutex // guards history and grew
 	history []Event
+	grew    chan struct{} // closed and replaced when history grows
 }
 
 // saw reports whether the unit passed through sub-state sub since the
-// engine started.
+// engine started. Events reach the history asynchronously, so it waits a
+// little for one that may be on its way.
 func (e *engine) saw(name, sub string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, ev := range e.history {
-		if ev.Unit == name && ev.SubState == sub {
-			return true
+	deadline := time.After(2 * time.Second)
+	for {
+		e.mu.Lock()
+		for _, ev := range e.history {
+			if ev.Unit == name && ev.SubState == sub {
+				e.mu.Unlock()
+				return true
+			}
+		}
+		grew := e.grew
+		e.mu.Unlock()
+		select {
+		case <-grew:
+		case <-deadline:
+			return false
 		}
 	}
-	return false
 }
 
 // testExe is the path of the test binary, which services run.
@@ -67,6 +78,21 @@ func testExe(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return exe
+}
+
+// copyExe copies the test binary into dir, so that services running as
+// other users can execute it (go test's build directory is private).
+func copyExe(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(testExe(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "svc.test")
+	if err := os.WriteFile(p, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // needRoot skips (or fails under CI) when not root: the engine tests start
@@ -82,14 +108,17 @@ func startEngine(t *testing.T, units map[string]string) *engine {
 	t.Helper()
 	needRoot(t)
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+	// Services running as other users must reach their files.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	udir := filepath.Join(dir, "units")
 	if err := os.MkdirAll(udir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	exe := testExe(t)
+	exe := copyExe(t, dir)
 	for name, content := range units {
 		content = strings.ReplaceAll(content, "@EXE@", exe)
 		content = strings.ReplaceAll(content, "@DIR@", dir)
@@ -97,7 +126,7 @@ func startEngine(t *testing.T, units map[string]string) *engine {
 			t.Fatal(err)
 		}
 	}
-	e := &engine{t: t, dir: dir, out: &syncBuffer{}, logs: &syncBuffer{}}
+	e := &engine{t: t, dir: dir, out: &syncBuffer{}, logs: &syncBuffer{}, grew: make(chan struct{})}
 	m, err := New(Config{
 		UnitPath:   []string{udir},
 		RuntimeDir: filepath.Join(dir, "pm"),
@@ -130,6 +159,8 @@ func startEngine(t *testing.T, units map[string]string) *engine {
 		for ev := range events {
 			e.mu.Lock()
 			e.history = append(e.history, ev)
+			close(e.grew)
+			e.grew = make(chan struct{})
 			e.mu.Unlock()
 		}
 	}()

@@ -149,6 +149,8 @@ func (l *loop) handle(ev any) {
 	case request:
 		err := ev.f(l)
 		l.drain()
+		// The caller sees the outcome in the snapshot once it returns.
+		l.publish()
 		ev.reply <- err
 	case evTimer:
 		if ev.gen == ev.rec.timerGen && ev.rec.svc != nil {
@@ -165,10 +167,10 @@ func (l *loop) handle(ev any) {
 	case evNotify:
 		l.notified(ev.d)
 	case evExecDone:
+		if ev.err != nil {
+			l.log.Error(ev.err.Error(), "unit", ev.rec.name, "pid", ev.pid)
+		}
 		if ev.rec.svc != nil && ev.rec.svc.mainPID == ev.pid {
-			if ev.err != nil {
-				l.log.Warn("exec failed", "unit", ev.rec.name, "err", ev.err)
-			}
 			l.step(ev.rec, func(s *svc) { s.execDone(ev.err) })
 		}
 	}

@@ -84,7 +84,13 @@ func (l *loop) startUnit(rec *unitRec, manual bool) error {
 	}
 	if !rec.startLimit.allow(time.Now()) {
 		l.log.Warn("start request repeated too quickly", "unit", rec.name)
-		l.step(rec, func(s *svc) { s.enterDead(ResultStartLimitHit, false) })
+		// systemd 252 keeps the result of the last run when a restart hits
+		// the limit; pm reports start-limit-hit, which says why the unit
+		// stays down.
+		l.step(rec, func(s *svc) {
+			s.result = ResultSuccess
+			s.enterDead(ResultStartLimitHit, false)
+		})
 		if a := rec.u.StartLimitAction; a != unit.ActionNone {
 			l.emergencyAction(rec, actAction{action: a, exitStatus: -1, reason: "start limit hit"})
 		}
