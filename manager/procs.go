@@ -12,13 +12,16 @@ import (
 	"github.com/pm-project/pm/unit"
 )
 
-// Until cgroups land, a unit's processes are tracked by session: pm starts
-// every process of a unit in a session of its own, and every process in
-// one of the unit's sessions belongs to the unit, also after it was
-// re-parented to pm (a child subreaper). A daemon whose main process
-// starts a new session is followed through its PID file. Processes that
-// start yet another session of their own escape this tracking (cgroups
-// will close that gap).
+// Until cgroups land, a unit's processes are tracked by session and process
+// group: pm starts every process of a unit as the leader of a session and
+// process group of its own, and every process in one of those belongs to
+// the unit, also after it was re-parented to pm (a child subreaper). A
+// daemon whose main process starts a new session is followed through its
+// PID file or MAINPID=. Checking and signalling a whole process group is
+// one system call (kill(-pgid)), so pm does not scan /proc on every exit;
+// it scans only to list processes (systemctl kill, GuessMainPID=).
+// Processes that start a session or process group of their own escape
+// this tracking; cgroups will close that gap.
 
 // procInfo is what /proc/PID/stat says about a process.
 type procInfo struct {
@@ -170,28 +173,50 @@ func (l *loop) killUnit(rec *unitRec, op killOp, main, control int) bool {
 		}
 	}
 	if kc.KillMode == unit.KillControlGroup || (kc.KillMode == unit.KillMixed && op == killKill) {
-		for _, pid := range l.scanGroup(rec) {
-			if pid == main || pid == control {
+		for sid := range rec.sessions {
+			if killAndCont(-sid, sig) != nil {
+				delete(rec.sessions, sid)
 				continue
 			}
-			// Members must be reaped by pm once they are orphans; know
-			// their unit now.
-			l.pids[pid] = rec
-			rec.members[pid] = struct{}{}
+			wait = true
+			if hup {
+				_ = unix.Kill(-sid, unix.SIGHUP)
+			}
+		}
+		for pid := range rec.members {
+			if pid == main || pid == control || !pidAlive(pid) {
+				continue
+			}
 			if killAndCont(pid, sig) == nil {
 				wait = true
-				if hup {
-					_ = unix.Kill(pid, unix.SIGHUP)
-				}
 			}
 		}
 	}
 	return wait
 }
 
-// groupAliveCached reports whether any process of the unit is alive.
+// groupAliveCached reports whether any process of the unit is alive: a
+// process in one of its process groups, or a known member. Groups found
+// empty are forgotten, so their number is never signalled after it may
+// have been reused.
 func (r *unitRec) groupAliveCached(l *loop) bool {
-	return len(l.scanGroup(r)) > 0
+	alive := false
+	for sid := range r.sessions {
+		if unix.Kill(-sid, 0) == unix.ESRCH {
+			delete(r.sessions, sid)
+			continue
+		}
+		alive = true
+	}
+	if alive {
+		return true
+	}
+	for pid := range r.members {
+		if pidAlive(pid) {
+			return true
+		}
+	}
+	return false
 }
 
 // wantsEmpty reports whether the service is in a state where the end of
@@ -210,7 +235,7 @@ func (r *unitRec) wantsEmpty() bool {
 
 // svcFacts, answered from /proc.
 
-func (r *unitRec) groupAlive() bool { return len(r.l.scanGroup(r)) > 0 }
+func (r *unitRec) groupAlive() bool { return r.groupAliveCached(r.l) }
 
 func (r *unitRec) pidAlive(pid int) bool {
 	if pid < 0 {

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	InitExec()
 	execTestChildMain()
 	svcTestMain()
+	// As pmd does: services ignore SIGPIPE by default and take the fast
+	// spawn path only when pm's disposition matches.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(m.Run())
 }
 

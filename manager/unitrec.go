@@ -254,6 +254,11 @@ func (r *unitRec) arm(d time.Duration) {
 	r.disarm()
 	r.timerGen++
 	gen := r.timerGen
+	if d <= 0 {
+		// Due now (RestartSec=0): no trip through the timer goroutine.
+		r.l.raise(evTimer{rec: r, gen: gen})
+		return
+	}
 	r.timer = time.AfterFunc(d, func() { r.l.m.post(evTimer{rec: r, gen: gen}) })
 }
 
