@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/pm-project/pm/unit"
@@ -90,6 +91,6 @@ func (m *Manager) requestAction(a unit.EmergencyAction, status int, name string)
 	select {
 	case m.actions <- ActionRequest{Unit: name, Action: a, ExitStatus: status}:
 	default:
-		m.log.Log(nil, slog.LevelWarn, "emergency action dropped: nobody acts on them", "unit", name, "action", string(a))
+		m.log.Log(context.Background(), slog.LevelWarn, "emergency action dropped: nobody acts on them", "unit", name, "action", string(a))
 	}
 }

@@ -63,15 +63,6 @@ func (s ServiceState) isStopping() bool {
 	return s.Active() == Deactivating
 }
 
-// isStarting reports the states a start job waits in.
-func (s ServiceState) isStarting() bool {
-	switch s {
-	case StateCondition, StateStartPre, StateStart, StateStartPost:
-		return true
-	}
-	return false
-}
-
 // Result is systemd's Result property of a service.
 type Result string
 

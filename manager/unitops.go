@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -295,7 +296,7 @@ func (l *loop) dropOutputs(rec *unitRec) {
 // power off; exit and exit-force end pm (the boot part of pm acts on the
 // request).
 func (l *loop) emergencyAction(rec *unitRec, a actAction) {
-	l.log.Log(nil, slog.LevelWarn, "emergency action requested", "unit", rec.name, "action", string(a.action), "reason", a.reason, "exit_status", a.exitStatus)
+	l.log.Log(context.Background(), slog.LevelWarn, "emergency action requested", "unit", rec.name, "action", string(a.action), "reason", a.reason, "exit_status", a.exitStatus)
 	l.m.requestAction(a.action, a.exitStatus, rec.name)
 }
 

@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"context"
 	"time"
 
 	"github.com/pm-project/pm/unit"
@@ -26,13 +27,12 @@ type unitRec struct {
 	sessions map[int]struct{}
 	outputs  map[int]*outputPipe
 
-	startLimit    rateLimit
-	starts        uint64
-	everStarted   bool
-	manualStop    bool
-	pendingStart  bool
-	restartQueued bool
-	invocationID  string
+	startLimit   rateLimit
+	starts       uint64
+	everStarted  bool
+	manualStop   bool
+	pendingStart bool
+	invocationID string
 
 	condResult    bool
 	assertResult  bool
@@ -130,7 +130,7 @@ func (l *loop) perform(rec *unitRec, a action) {
 			rec.armWatchdog(a.d)
 		}
 	case actLog:
-		l.log.Log(nil, a.level, a.msg, append([]any{"unit", rec.name}, a.attrs...)...)
+		l.log.Log(context.Background(), a.level, a.msg, append([]any{"unit", rec.name}, a.attrs...)...)
 	case actDead:
 		l.cleanupDead(rec, a.restarting)
 	case actAutoRestart:

@@ -32,14 +32,6 @@ func setString(field func(*builder) *string) setter {
 	}
 }
 
-// setRawString sets a string without specifier expansion.
-func setRawString(field func(*builder) *string) setter {
-	return func(b *builder, o Option) error {
-		*field(b) = o.Value
-		return nil
-	}
-}
-
 func setDuration(field func(*builder) *Duration) setter {
 	return func(b *builder, o Option) error {
 		d, err := ParseDuration(o.Value)

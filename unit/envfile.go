@@ -2,7 +2,6 @@ package unit
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -252,9 +251,6 @@ const (
 	envNewline      = "\n\r"
 	envShellEscaped = "\"\\`$"
 )
-
-// errEnvStop is returned by push functions that want no more.
-var errEnvStop = errors.New("stop")
 
 // scanEnvFile runs systemd's parse_env_file_internal state machine over s
 // and calls push for every assignment, with the number of the line after

@@ -74,11 +74,15 @@ func RlimitResource(name string) int {
 // the limits 15 and 25; "+0" and "-0" are 20) or a raw limit 0–40, and has
 // no "infinity". The soft limit may not exceed the hard one.
 func ParseRlimit(resource string, s string) (Rlimit, error) {
-	r := RlimitResource(resource)
-	if r < 0 {
+	var parse func(string) (uint64, error)
+	for _, k := range rlimitKinds {
+		if k.name == resource {
+			parse = k.parse
+		}
+	}
+	if parse == nil {
 		return Rlimit{}, fmt.Errorf("%w: unknown resource limit %q", ErrBadValue, resource)
 	}
-	parse := rlimitKinds[r].parse
 	soft, i, more, err := colonWord(s, 0)
 	if err != nil {
 		return Rlimit{}, rlimitError(s, err)

@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// bin holds the binaries built for this test run.
+var bin string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "pm-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	for _, b := range []string{"pmd", "pmctl"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b), "../../cmd/"+b)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", b, ":", err)
+			return 1
+		}
+	}
+	bin = dir
+	return m.Run()
+}
+
+// repo returns a path inside the repository.
+func repo(p string) string { return filepath.Join("..", "..", p) }
+
+// lines collects a process's output and lets tests wait for a line.
+type lines struct {
+	mu   sync.Mutex // guards all and grew
+	all  []string
+	grew chan struct{}
+}
+
+func newLines(r io.Reader) *lines {
+	l := &lines{grew: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			l.mu.Lock()
+			l.all = append(l.all, sc.Text())
+			close(l.grew)
+			l.grew = make(chan struct{})
+			l.mu.Unlock()
+		}
+	}()
+	return l
+}
+
+// wait waits for a line containing s.
+func (l *lines) wait(t *testing.T, s string, d time.Duration) string {
+	t.Helper()
+	deadline := time.After(d)
+	for {
+		l.mu.Lock()
+		for _, line := range l.all {
+			if strings.Contains(line, s) {
+				l.mu.Unlock()
+				return line
+			}
+		}
+		grew := l.grew
+		l.mu.Unlock()
+		select {
+		case <-grew:
+		case <-deadline:
+			t.Fatalf("no line containing %q within %v; output:\n%s", s, d, l.String())
+		}
+	}
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.all, "\n")
+}
+
+// startPmd runs pmd with args; it is stopped with SIGTERM when the test
+// ends if it still runs.
+func startPmd(t *testing.T, args ...string) (*exec.Cmd, *lines) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "pmd"), append([]string{"--runtime-dir", filepath.Join(dir, "pm")}, args...)...)
+	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+dir, "HOME="+dir)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := newLines(pr)
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-done
+			}
+		}
+		pw.Close()
+		if t.Failed() {
+			t.Logf("pmd output:\n%s", out)
+		}
+	})
+	return cmd, out
+}
+
+// TestExampleConfiguration runs the README's command: pmd on the bundled
+// example configuration starts the auto_start processes and stops them in
+// order on SIGTERM.
+func TestExampleConfiguration(t *testing.T) {
+	cmd, out := startPmd(t, "--config-dir", repo("examples/processes.d"), "--unit-path", t.TempDir())
+	out.wait(t, "pmd is running", 10*time.Second)
+	out.wait(t, "ticker.service[", 10*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("pmd exited with %v", err)
+	}
+	out.wait(t, "pmd exiting", 5*time.Second)
+	if strings.Contains(out.String(), "level=ERROR") {
+		t.Errorf("errors in the log:\n%s", out)
+	}
+}
