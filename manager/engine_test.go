@@ -42,6 +42,10 @@ type engine struct {
 	out  *syncBuffer
 	logs *syncBuffer
 
+	// close stops the services and the loop; it runs at the end of the
+	// test, or earlier when called.
+	close func()
+
 	mu      sync.Mutex // guards history and grew
 	history []Event
 	grew    chan struct{} // closed and replaced when history grows
@@ -156,7 +160,7 @@ func startEngine(t testing.TB, units map[string]string) *engine {
 			Configuration: filepath.Join(dir, "etc"),
 		},
 		System: true,
-		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: logLevel(t)})),
 		Output: e.out,
 	})
 	if err != nil {
@@ -178,18 +182,22 @@ func startEngine(t testing.TB, units map[string]string) *engine {
 		// Benchmarks measure the loop without a second subscriber.
 		e.record()
 	}
-	t.Cleanup(func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer scancel()
-		if err := m.Shutdown(sctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		cancel()
-		<-done
-		if t.Failed() {
-			t.Logf("pm log:\n%s\nservice output:\n%s", e.logs, e.out)
-		}
-	})
+	var once sync.Once
+	e.close = func() {
+		once.Do(func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer scancel()
+			if err := m.Shutdown(sctx); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+			cancel()
+			<-done
+			if t.Failed() {
+				t.Logf("pm log:\n%s\nservice output:\n%s", e.logs, e.out)
+			}
+		})
+	}
+	t.Cleanup(e.close)
 	return e
 }
 
@@ -390,4 +398,13 @@ func procsInSession(sid int) []int {
 		}
 	}
 	return out
+}
+
+// logLevel is debug for tests, which print the log when they fail, and
+// info for benchmarks, which should not measure log formatting.
+func logLevel(t testing.TB) slog.Level {
+	if _, bench := t.(*testing.B); bench {
+		return slog.LevelInfo
+	}
+	return slog.LevelDebug
 }

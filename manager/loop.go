@@ -250,19 +250,15 @@ func (l *loop) publish() {
 	if len(l.dirty) == 0 {
 		return
 	}
-	old := l.m.snap.Load()
-	units := make(map[string]*UnitStatus, len(old.Units)+len(l.dirty))
-	for k, v := range old.Units {
-		units[k] = v
-	}
+	changed := make(map[string]*UnitStatus, len(l.dirty))
 	for rec := range l.dirty {
 		st := rec.status()
 		for _, n := range rec.names {
-			units[n] = st
+			changed[n] = st
 		}
 	}
 	clear(l.dirty)
-	l.m.snap.Store(&Snapshot{Units: units, Time: time.Now()})
+	l.m.snap.Store(l.m.snap.Load().with(changed, time.Now()))
 	for _, ev := range l.outbox {
 		for sub := range l.subs {
 			sub.send(ev)

@@ -101,7 +101,7 @@ func New(cfg Config) (*Manager, error) {
 	l := unit.Loader{Path: cfg.UnitPath, ConfigDirs: cfg.ConfigDirs, Host: cfg.Host}
 	set, diags := l.LoadAll()
 	m.initial, m.diags = set, diags
-	m.snap.Store(&Snapshot{Units: map[string]*UnitStatus{}})
+	m.snap.Store(&Snapshot{})
 	return m, nil
 }
 
@@ -215,11 +215,7 @@ func (m *Manager) Subscribe() (events <-chan Event, cancel func()) {
 
 // Units lists the names of the loaded units, sorted.
 func (m *Manager) Units() []string {
-	s := m.Snapshot()
-	out := make([]string, 0, len(s.Units))
-	for n := range s.Units {
-		out = append(out, n)
-	}
+	out := m.Snapshot().Names()
 	sort.Strings(out)
 	return out
 }

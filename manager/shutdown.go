@@ -41,7 +41,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 
 // allDown reports whether no unit has a process or is going down.
 func (m *Manager) allDown() bool {
-	for _, st := range m.Snapshot().Units {
+	for _, st := range m.Snapshot().All() {
 		switch st.ActiveState {
 		case Inactive, Failed:
 		default:

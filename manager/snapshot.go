@@ -8,16 +8,74 @@ import (
 
 // Snapshot is an immutable view of every unit, published by the loop after
 // each step. Readers never lock and never see a half-made change.
+//
+// Units are kept in shards, so that publishing a change copies one shard
+// and not every unit: starting 500 units one by one would otherwise copy
+// the whole map 500 times.
 type Snapshot struct {
-	// Units maps a unit's name (and its aliases) to its status.
-	Units map[string]*UnitStatus
+	shards [snapShards]map[string]*UnitStatus // never modified once published
 	// Time is when the snapshot was taken.
 	Time time.Time
 }
 
-// Unit returns the status of the named unit, or nil.
+const snapShards = 64
+
+func shardOf(name string) int {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return int(h % snapShards)
+}
+
+// Unit returns the status of the named unit (or alias), or nil.
 func (s *Snapshot) Unit(name string) *UnitStatus {
-	return s.Units[name]
+	return s.shards[shardOf(name)][name]
+}
+
+// Names lists every name the snapshot knows, aliases included, unsorted.
+func (s *Snapshot) Names() []string {
+	var out []string
+	for _, m := range s.shards {
+		for n := range m {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// All returns every unit once (not once per alias), unsorted.
+func (s *Snapshot) All() []*UnitStatus {
+	var out []*UnitStatus
+	for _, m := range s.shards {
+		for n, st := range m {
+			if n == st.Name {
+				out = append(out, st)
+			}
+		}
+	}
+	return out
+}
+
+// with returns a copy of s where the given names have new statuses; only
+// their shards are copied.
+func (s *Snapshot) with(changed map[string]*UnitStatus, now time.Time) *Snapshot {
+	n := &Snapshot{shards: s.shards, Time: now}
+	copied := [snapShards]bool{}
+	for name, st := range changed {
+		i := shardOf(name)
+		if !copied[i] {
+			m := make(map[string]*UnitStatus, len(s.shards[i])+1)
+			for k, v := range s.shards[i] {
+				m[k] = v
+			}
+			n.shards[i] = m
+			copied[i] = true
+		}
+		n.shards[i][name] = st
+	}
+	return n
 }
 
 // UnitStatus is the state of one unit. It is never modified once
