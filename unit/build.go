@@ -136,7 +136,7 @@ func (b *builder) apply(o Option) {
 		return
 	}
 	if err := d.set(b, o); err != nil {
-		msg := strings.TrimPrefix(err.Error(), ErrBadValue.Error()+": ")
+		msg := strings.TrimSuffix(strings.TrimPrefix(err.Error(), ErrBadValue.Error()+": "), ", ignoring")
 		if isUnusable(err) {
 			msg = strings.TrimPrefix(msg, ErrUnusable.Error()+": ")
 			b.errorf(o.ValuePos, err, "%s=%s: %s", o.Key, o.Value, msg)
@@ -160,7 +160,11 @@ func (b *builder) unknownSection(o Option) {
 	case !b.u.Type.Supported() && o.Section == typeSection(b.u.Type):
 		// Reported once by finish.
 	default:
-		b.warnf(o.Pos, ErrUnknownSection, "unknown section [%s] in a %s unit, ignoring", o.Section, b.u.Type)
+		pos := o.SectionPos
+		if pos.Line == 0 {
+			pos = o.Pos
+		}
+		b.warnf(pos, ErrUnknownSection, "unknown section [%s] in a %s unit, ignoring", o.Section, b.u.Type)
 	}
 }
 

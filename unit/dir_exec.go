@@ -172,6 +172,11 @@ func setUserGroup(field func(*builder) *string) setter {
 		if !validUserGroupName(v) {
 			return unusable("invalid user/group name or numeric ID: %s", v)
 		}
+		if !strictUserName(v) {
+			if _, err := strconv.ParseUint(v, 10, 32); err != nil {
+				b.warnf(o.ValuePos, nil, "accepting user/group name %q, which does not match strict user/group name rules", v)
+			}
+		}
 		if o.Key == "User" && v == "nobody" {
 			b.noticef(o.ValuePos, "special user nobody configured, this is not safe")
 		}

@@ -9,7 +9,16 @@ import (
 
 func addKillDirectives(t tableBuilder, s string) {
 	k := func(b *builder) *KillContext { return b.kill() }
-	t.enforced(s, "KillMode", setEnum(func(b *builder) *KillMode { return &k(b).KillMode }, KillControlGroup, KillProcess, KillMixed, KillNone))
+	setMode := setEnum(func(b *builder) *KillMode { return &k(b).KillMode }, KillControlGroup, KillProcess, KillMixed, KillNone)
+	t.enforced(s, "KillMode", func(b *builder, o Option) error {
+		if err := setMode(b, o); err != nil {
+			return err
+		}
+		if o.Value == string(KillNone) {
+			b.warnf(o.ValuePos, nil, "unit configured to use KillMode=none: this is unsafe, as it disables process lifecycle management for the service; please use a safer KillMode=, such as 'mixed' or 'control-group'; support for KillMode=none is deprecated and will eventually be removed")
+		}
+		return nil
+	})
 	t.enforced(s, "KillSignal", setSignal(func(b *builder) *Signal { return &k(b).KillSignal }))
 	t.enforced(s, "RestartKillSignal", func(b *builder, o Option) error {
 		if err := setSignal(func(b *builder) *Signal { return &k(b).RestartKillSignal })(b, o); err != nil {
@@ -100,6 +109,9 @@ func addResourceDirectives(t tableBuilder, s string) {
 			l, err := ParseMemoryLimitFor(m.key, o.Value)
 			if err != nil {
 				return err
+			}
+			if m.key == "MemoryLimit" {
+				b.warnf(o.Pos, nil, "unit uses MemoryLimit=; please use MemoryMax= instead")
 			}
 			*m.field(r(b)) = l
 			return nil

@@ -293,9 +293,13 @@ func (b *builder) parseExec(v string) ([]ExecCommand, []error) {
 // those that make the unit unusable, warnings for the others.
 func (b *builder) report(o Option, problems []error) {
 	for _, p := range problems {
-		msg := trimSentinel(p)
+		msg := strings.TrimSuffix(trimSentinel(p), ", ignoring")
 		if isUnusable(p) {
 			b.errorf(o.ValuePos, p, "%s=%s: %s", o.Key, o.Value, msg)
+			continue
+		}
+		if strings.Contains(msg, "ignoring") {
+			b.warnf(o.ValuePos, p, "%s=%s: %s", o.Key, o.Value, msg)
 			continue
 		}
 		b.warnf(o.ValuePos, p, "%s=%s: %s, ignoring", o.Key, o.Value, msg)

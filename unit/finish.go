@@ -1,6 +1,7 @@
 package unit
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -65,7 +66,7 @@ func (b *builder) finishService(fail func(string, ...any), pos Pos) {
 	fixStdio(&s.Exec)
 	s.Kill.resolve()
 	if s.NotifyAccess == NotifyNone && !s.NotifyAccessSet &&
-		(s.Type == ServiceNotify || (s.WatchdogSec > 0 && s.WatchdogSec != Infinity) || s.FileDescriptorStoreMax > 0) {
+		(s.Type == ServiceNotify || s.WatchdogSec > 0 || s.FileDescriptorStoreMax > 0) {
 		s.NotifyAccess = NotifyMain
 	}
 	if s.OOMPolicy == "" {
@@ -80,6 +81,12 @@ func (b *builder) finishService(fail func(string, ...any), pos Pos) {
 	}
 	if s.Type == ServiceDBus {
 		b.noticef(pos, "pm has no D-Bus activation: Type=dbus is run as Type=simple")
+	}
+	dynamicUser(u, &s.Exec)
+	if b.broken {
+		// systemd stops reading a file at its first fatal problem and
+		// never checks the rest.
+		return
 	}
 
 	// service_verify
@@ -211,4 +218,48 @@ func (k *KillContext) resolve() {
 	if !k.RestartKillSignalSet {
 		k.RestartKillSignal = k.KillSignal
 	}
+}
+
+// dynamicUser gives a DynamicUser= service without User= a user named after
+// the unit, as systemd's unit_patch_contexts does (systemd hashes names
+// that are not valid user names; pm uses "_du" and the FNV-1a hash).
+func dynamicUser(u *Unit, ex *ExecContext) {
+	if !ex.DynamicUser || ex.User != "" {
+		return
+	}
+	n, err := ParseName(u.Name)
+	if err != nil {
+		return
+	}
+	name := n.Prefix
+	if !strictUserName(name) {
+		h := uint64(14695981039346656037)
+		for i := 0; i < len(u.Name); i++ {
+			h ^= uint64(u.Name[i])
+			h *= 1099511628211
+		}
+		name = fmt.Sprintf("_du%016x", h)
+	}
+	ex.User = name
+	if ex.Group == "" {
+		ex.Group = name
+	}
+}
+
+// strictUserName is systemd's strict valid_user_group_name: a letter or '_',
+// then letters, digits, '_' and '-', at most 31 characters.
+func strictUserName(s string) bool {
+	if s == "" || len(s) > 31 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case (c >= '0' && c <= '9' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -40,6 +40,7 @@ type iniReader struct {
 	diags Diagnostics
 
 	section        string
+	sectionPos     Pos
 	sectionIgnored bool
 	bomSeen        bool
 }
@@ -170,6 +171,7 @@ func (r *iniReader) parseLine(lineNo int, raw []byte) bool {
 			return false
 		}
 		r.section = name
+		r.sectionPos = Pos{File: r.file, Line: lineNo, Col: col}
 		r.sectionIgnored = false
 		return true
 	}
@@ -193,11 +195,12 @@ func (r *iniReader) parseLine(lineNo int, raw []byte) bool {
 	vlead := len(rest) - len(bytes.TrimLeft(rest, whitespace))
 	value := strings.TrimRight(string(rest[vlead:]), whitespace)
 	r.opts = append(r.opts, Option{
-		Section:  r.section,
-		Key:      key,
-		Value:    value,
-		Pos:      Pos{File: r.file, Line: lineNo, Col: col},
-		ValuePos: Pos{File: r.file, Line: lineNo, Col: col + eq + 1 + vlead},
+		Section:    r.section,
+		Key:        key,
+		Value:      value,
+		Pos:        Pos{File: r.file, Line: lineNo, Col: col},
+		ValuePos:   Pos{File: r.file, Line: lineNo, Col: col + eq + 1 + vlead},
+		SectionPos: r.sectionPos,
 	})
 	return true
 }

@@ -12,6 +12,8 @@ type Option struct {
 	Pos Pos `json:"pos"`
 	// ValuePos is where the value starts.
 	ValuePos Pos `json:"-"`
+	// SectionPos is where the option's section header is, when known.
+	SectionPos Pos `json:"-"`
 }
 
 // Section names of unit files.

@@ -178,7 +178,7 @@ func (l *yamlLowerer) scalar(key string, n *yaml.Node) (string, bool) {
 	}
 	v := strings.Trim(n.Value, whitespace)
 	if p := valueProblem(v); p != "" {
-		l.fatal(n, ErrBadValue, "%s", multilineHint(key, p))
+		l.warn(n, ErrBadValue, "%s, ignoring", multilineHint(key, p))
 		return "", false
 	}
 	return v, true

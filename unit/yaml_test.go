@@ -385,12 +385,12 @@ func TestParseYAMLBody(t *testing.T) {
 		{
 			name:  "multi-line command line",
 			src:   "service:\n  ExecStart: |\n    /bin/true\n    /bin/false\n",
-			diags: []string{"2:14: error: ExecStart: value spans several lines, but a unit file holds one command line per assignment: write several commands as a list"},
+			diags: []string{"2:14: warning: ExecStart: value spans several lines, but a unit file holds one command line per assignment: write several commands as a list"},
 		},
 		{
 			name:  "multi-line description",
 			src:   "description: \"a\\nb\"",
-			diags: []string{`1:14: error: description: value spans several lines, which a unit file cannot hold: fold it into one line with ">"`},
+			diags: []string{`1:14: warning: description: value spans several lines, which a unit file cannot hold: fold it into one line with ">"`},
 		},
 		{
 			name: "trailing backslash",
