@@ -5,11 +5,11 @@ BIN      := $(CURDIR)/bin
 PKGS     := ./...
 FUZZTIME ?= 10s
 # Packages with fuzz targets; `make fuzz` runs every target in each.
-FUZZPKGS := ./unit
+FUZZPKGS := ./unit ./compat ./manager
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build test unit-test lint deps fuzz bench docs check-docs run-example clean
+.PHONY: all build test unit-test lint deps fuzz bench corpus docs check-docs clean
 
 all: build
 
@@ -44,10 +44,20 @@ fuzz:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem $(PKGS)
 
+# pmctl verify against systemd-analyze verify over the unit files of ~100
+# Debian packages (downloads them; a few minutes).
+corpus:
+	./hack/corpus.sh
+
 docs:
 	$(GO) run ./internal/gendocs > docs/directives.md
 
-check-docs:
+check-# pmctl verify against systemd-analyze verify over the unit files of ~100
+# Debian packages (downloads them; a few minutes).
+corpus:
+	./hack/corpus.sh
+
+docs:
 	@$(GO) run ./internal/gendocs | diff -u docs/directives.md - || \
 		(echo "docs/directives.md is stale: run make docs"; exit 1)
 

@@ -33,6 +33,9 @@ func (l *loop) spawn(rec *unitRec, a actSpawn) (int, error) {
 	if !keepUser {
 		c, err := userResolve(ex)
 		if err != nil {
+			if ex.DynamicUser {
+				err = fmt.Errorf("%w (DynamicUser= is not supported by pm yet: create user %s, or set User=)", err, ex.User)
+			}
 			return l.failedChild(rec, a, exitUser(err), cmd.Path, err)
 		}
 		creds = c

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +76,7 @@ func (c *verifyCmd) run(args []string) error {
 	if len(files) > 0 {
 		l := unit.Loader{Host: host}
 		us, d := l.LoadFiles(files)
-		diags = append(diags, d...)
+		diags = append(diags, onlyAbout(d, files)...)
 		for _, u := range us {
 			if u != nil {
 				units = append(units, u)
@@ -116,4 +118,31 @@ func dedupe(ds unit.Diagnostics) unit.Diagnostics {
 		out = append(out, d)
 	}
 	return out
+}
+
+// onlyAbout drops the notices about other files of the directories that
+// loading files scanned (such as files that are not units), which the user
+// did not ask about.
+func onlyAbout(ds unit.Diagnostics, files []string) unit.Diagnostics {
+	var out unit.Diagnostics
+	for _, d := range ds {
+		if d.Severity == unit.Notice && d.Pos.File != "" && !mentions(files, d.Pos.File) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func mentions(files []string, p string) bool {
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			continue
+		}
+		if p == abs || p == f || strings.HasPrefix(p, abs+".d/") || strings.HasPrefix(p, f+".d/") {
+			return true
+		}
+	}
+	return false
 }
