@@ -229,3 +229,40 @@ func execTestReadDump(t *testing.T, path string) *execTestState {
 	}
 	return &st
 }
+
+func TestEngineStopPostEnvironment(t *testing.T) {
+	e := startEngine(t, map[string]string{
+		"p.service": "[Service]\nExecStart=@EXE@\nEnvironment=PM_TEST_SVC=exit:3\n" +
+			"ExecStopPost=/bin/sh -c 'echo \"$$SERVICE_RESULT $$EXIT_CODE $$EXIT_STATUS\" > @DIR@/post'\n" +
+			"StandardOutput=append:@DIR@/out.log\n",
+	})
+	e.start("p.service")
+	e.waitSub("p.service", "failed", 5*time.Second)
+	b, err := os.ReadFile(filepath.Join(e.dir, "post"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "exit-code exited 3" {
+		t.Errorf("ExecStopPost saw %q, want \"exit-code exited 3\"", got)
+	}
+}
+
+func TestEngineOutputToFile(t *testing.T) {
+	e := startEngine(t, map[string]string{
+		"o.service": "[Service]\nType=oneshot\nExecStart=/bin/echo hello file\nStandardOutput=truncate:@DIR@/logs/o.log\n",
+		"j.service": "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo to the journal; echo and stderr >&2'\n",
+	})
+	e.start("o.service")
+	e.start("j.service")
+	e.waitSub("o.service", "dead", 5*time.Second)
+	e.waitSub("j.service", "dead", 5*time.Second)
+	b, err := os.ReadFile(filepath.Join(e.dir, "logs", "o.log"))
+	if err != nil || string(b) != "hello file\n" {
+		t.Errorf("file output %q, %v", b, err)
+	}
+	for _, want := range []string{"j.service[", "]: to the journal", "]: and stderr"} {
+		if !e.out.waitFor(want, 5*time.Second) {
+			t.Errorf("output lacks %q:\n%s", want, e.out)
+		}
+	}
+}

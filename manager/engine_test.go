@@ -19,14 +19,42 @@ import (
 
 // syncBuffer is a bytes.Buffer safe for the output goroutines.
 type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
+	mu   sync.Mutex // guards b and grew
+	b    bytes.Buffer
+	grew chan struct{} // closed and replaced on every write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.grew != nil {
+		close(s.grew)
+	}
+	s.grew = make(chan struct{})
 	return s.b.Write(p)
+}
+
+// waitFor waits until the buffer holds sub, and reports whether it did
+// within d.
+func (s *syncBuffer) waitFor(sub string, d time.Duration) bool {
+	deadline := time.After(d)
+	for {
+		s.mu.Lock()
+		if strings.Contains(s.b.String(), sub) {
+			s.mu.Unlock()
+			return true
+		}
+		if s.grew == nil {
+			s.grew = make(chan struct{})
+		}
+		grew := s.grew
+		s.mu.Unlock()
+		select {
+		case <-grew:
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {

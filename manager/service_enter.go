@@ -262,14 +262,14 @@ func (s *svc) enterStart() {
 	}
 	to := timeout(s.cfg.TimeoutStartSec)
 	typ := s.cfg.Type
-	if typ == unit.ServiceSimple || typ == unit.ServiceIdle {
-		to = 0 // the RuntimeMaxSec= timer is armed once running
-	}
-	main := typ != unit.ServiceForking
+	// pm has no D-Bus activation: Type=dbus runs as Type=simple.
+	simple := typ == unit.ServiceSimple || typ == unit.ServiceIdle || typ == unit.ServiceDBus
 	next := StateStart
-	if typ == unit.ServiceSimple || typ == unit.ServiceIdle {
+	if simple {
+		to = 0    // the RuntimeMaxSec= timer is armed once running
 		next = "" // enterStartPost follows at once
 	}
+	main := typ != unit.ServiceForking
 	s.spawn(kindStart, 0, main, to, next, func(s *svc) {
 		s.enterSignal(StateStopSigterm, ResultResources)
 	})
@@ -279,7 +279,7 @@ func (s *svc) enterStart() {
 // startSpawned continues enterStart once the ExecStart= process exists.
 func (s *svc) startSpawned() {
 	switch s.cfg.Type {
-	case unit.ServiceSimple, unit.ServiceIdle:
+	case unit.ServiceSimple, unit.ServiceIdle, unit.ServiceDBus:
 		s.enterStartPost()
 	case unit.ServiceExec:
 		// The loop reports execve's outcome with execDone; a direct spawn

@@ -351,3 +351,9 @@ func TestSuccessExitStatus(t *testing.T) {
 	m.exit(m.s.mainPID, killed(10))
 	m.want(StateDead, ResultSuccess)
 }
+
+func TestDBusRunsAsSimple(t *testing.T) {
+	m := newMachine(t, "[Service]\nType=dbus\nBusName=org.example.Foo\nExecStart=/bin/x\n")
+	m.run(func(s *svc) { _ = s.start() })
+	m.want(StateRunning, ResultSuccess)
+}

@@ -1,0 +1,174 @@
+package install
+
+import (
+	"strings"
+
+	"github.com/pm-project/pm/unit"
+)
+
+// nameClass is the kind of a unit name, as systemd's UnitNameFlags.
+type nameClass int
+
+const (
+	classPlain    nameClass = 1 << iota // foo.service
+	classTemplate                       // foo@.service
+	classInstance                       // foo@bar.service
+	classAny      = classPlain | classTemplate | classInstance
+)
+
+// classify returns the kind of name, or 0 when it is not a valid unit
+// name.
+func classify(name string) nameClass {
+	n, err := unit.ParseName(name)
+	switch {
+	case err != nil:
+		return 0
+	case n.IsTemplate():
+		return classTemplate
+	case n.IsInstance():
+		return classInstance
+	}
+	return classPlain
+}
+
+// validName reports whether name is a valid unit name of one of the kinds
+// in want.
+func validName(name string, want nameClass) bool { return classify(name)&want != 0 }
+
+// templateOf returns the template of an instance or template name.
+func templateOf(name string) (string, bool) {
+	n, err := unit.ParseName(name)
+	if err != nil || !n.Templated {
+		return "", false
+	}
+	return n.TemplateName(), true
+}
+
+// instanceOf returns the instance of a name ("" for templates and plain
+// names) and its kind; kind 0 means the name is invalid.
+func instanceOf(name string) (string, nameClass) {
+	n, err := unit.ParseName(name)
+	if err != nil {
+		return "", 0
+	}
+	return n.Instance, classify(name)
+}
+
+// replaceInstance is systemd's unit_name_replace_instance: name must be a
+// template or instance, and the result a valid instance name.
+func replaceInstance(name, instance string) (string, bool) {
+	n, err := unit.ParseName(name)
+	if err != nil || !n.Templated {
+		return "", false
+	}
+	s := n.WithInstance(instance)
+	return s, s != ""
+}
+
+// typeOf returns the type of a unit name, or "" when it is invalid.
+func typeOf(name string) unit.Type {
+	n, err := unit.ParseName(name)
+	if err != nil {
+		return ""
+	}
+	return n.Type
+}
+
+// mayAlias reports whether units of type t may have aliases (systemd's
+// unit_type_may_alias).
+func mayAlias(t unit.Type) bool {
+	switch t {
+	case unit.TypeService, unit.TypeSocket, unit.TypeTarget, unit.TypeDevice, unit.TypeTimer, unit.TypePath:
+		return true
+	}
+	return false
+}
+
+// mayTemplate reports whether units of type t may be templates (systemd's
+// unit_type_may_template).
+func mayTemplate(t unit.Type) bool {
+	switch t {
+	case unit.TypeService, unit.TypeSocket, unit.TypeTarget, unit.TypeTimer, unit.TypePath:
+		return true
+	}
+	return false
+}
+
+// hiddenOrBackup reports whether systemd skips a directory entry of this
+// name when it reads a directory (hidden_or_backup_file).
+func hiddenOrBackup(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
+		return true
+	}
+	switch name {
+	case "lost+found", "aquota.user", "aquota.group":
+		return true
+	}
+	dot := strings.LastIndexByte(name, '.')
+	if dot < 0 {
+		return false
+	}
+	switch name[dot+1:] {
+	case "rpmnew", "rpmsave", "rpmorig", "dpkg-old", "dpkg-new", "dpkg-tmp",
+		"dpkg-dist", "dpkg-bak", "dpkg-backup", "dpkg-remove", "ucf-new",
+		"ucf-old", "ucf-dist", "swp", "bak", "old", "new":
+		return true
+	}
+	return false
+}
+
+// symlinkNameCompatible is systemd's unit_symlink_name_compatible: may a
+// symlink called symlink in a .wants or .requires directory point to the
+// unit target? With instancePropagation (the directory belongs to a
+// template) a template may point to the same template.
+func symlinkNameCompatible(symlink, target string, instancePropagation bool) bool {
+	c1 := classify(symlink)
+	if symlink == target && c1&(classPlain|classInstance) != 0 {
+		return true
+	}
+	tmpl, ok := templateOf(symlink)
+	if !ok {
+		return false
+	}
+	c2 := classify(target)
+	if c1 == classInstance && c2 == classTemplate && tmpl == target {
+		return true
+	}
+	return instancePropagation && c1 == classTemplate && c2 == classTemplate && tmpl == target
+}
+
+// validateAliasSymlink is systemd's unit_validate_alias_symlink_or_warn:
+// may the file called filename be an alias of target? It returns 0, -ELOOP
+// for an alias to itself, -EINVAL when the alias's own name or type is
+// wrong, and -EXDEV when the target does not match.
+func validateAliasSymlink(filename, target string) int {
+	src, dst := baseName(filename), baseName(target)
+	srcInst, srcClass := instanceOf(src)
+	if srcClass == 0 {
+		return -einval
+	}
+	srcType := typeOf(src)
+	if !mayAlias(srcType) {
+		return -einval
+	}
+	if srcClass != classPlain && !mayTemplate(srcType) {
+		return -einval
+	}
+	if src == dst {
+		return -eloop
+	}
+	dstInst, dstClass := instanceOf(dst)
+	if dstClass == 0 {
+		return -exdev
+	}
+	if !(dstClass == srcClass || (srcClass == classInstance && dstClass == classTemplate)) {
+		return -exdev
+	}
+	if dstClass == classInstance && srcInst != dstInst {
+		return -exdev
+	}
+	if typeOf(dst) != srcType {
+		return -exdev
+	}
+	return 0
+}
