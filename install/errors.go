@@ -191,3 +191,29 @@ func errorText(en syscall.Errno, path, source string) string {
 	}
 	return fmt.Sprintf("file %q: %s", path, strerror(en))
 }
+
+// Errnos as ints, for the negative result codes.
+const (
+	enoent       = int(syscall.ENOENT)
+	enotdir      = int(syscall.ENOTDIR)
+	eacces       = int(syscall.EACCES)
+	eexist       = int(syscall.EEXIST)
+	einval       = int(syscall.EINVAL)
+	eloop        = int(syscall.ELOOP)
+	exdev        = int(syscall.EXDEV)
+	eisdir       = int(syscall.EISDIR)
+	enotty       = int(syscall.ENOTTY)
+	eidrm        = int(syscall.EIDRM)
+	ebadmsg      = int(syscall.EBADMSG)
+	enobufs      = int(syscall.ENOBUFS)
+	enametoolong = int(syscall.ENAMETOOLONG)
+	eaddrnotavl  = int(syscall.EADDRNOTAVAIL)
+	etxtbsy      = int(syscall.ETXTBSY)
+	erfkill      = int(errnoRFKILL)
+	euclean      = int(errnoUCLEAN)
+	ebadslt      = int(errnoBADSLT)
+	eunatch      = int(errnoUNATCH)
+	enolink      = int(errnoNOLINK)
+	ebadfd       = int(errnoBADFD)
+	echrng       = int(errnoCHRNG)
+)

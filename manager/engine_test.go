@@ -301,7 +301,7 @@ func TestEngineMissingBinary(t *testing.T) {
 	if st.ExecMain.Status != 203 {
 		t.Errorf("exit status %d, want 203/EXEC", st.ExecMain.Status)
 	}
-	if !strings.Contains(e.logs.String(), "Failed at step EXEC spawning /nonexistent/bin/x: No such file or directory") {
+	if !e.logs.waitFor("Failed at step EXEC spawning /nonexistent/bin/x: No such file or directory", 5*time.Second) {
 		t.Errorf("log does not say why:\n%s", e.logs)
 	}
 }
@@ -313,7 +313,7 @@ func TestEngineBadUser(t *testing.T) {
 	if st.ExecMain.Status != 217 {
 		t.Errorf("exit status %d, want 217/USER", st.ExecMain.Status)
 	}
-	if !strings.Contains(e.logs.String(), "Failed at step USER") {
+	if !e.logs.waitFor("Failed at step USER", 5*time.Second) {
 		t.Errorf("log does not say why:\n%s", e.logs)
 	}
 }
