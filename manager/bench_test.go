@@ -3,6 +3,7 @@ package manager
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -179,7 +180,7 @@ func BenchmarkCrashRestarts(b *testing.B) {
 	})
 	events, cancel := e.m.Subscribe()
 	defer cancel()
-	rss0 := rssKiB()
+	rss0, heap0 := rssKiB(), heapInUse()
 	b.ResetTimer()
 	e.start("c.service")
 	starts := uint64(0)
@@ -196,6 +197,7 @@ func BenchmarkCrashRestarts(b *testing.B) {
 	})
 	b.ReportMetric(float64(zombies()), "zombies")
 	b.ReportMetric(float64(rssKiB()-rss0)/1024, "MiB-rss-growth")
+	b.ReportMetric(float64(heapInUse()-heap0)/1024, "KiB-heap-growth")
 }
 
 // rssKiB is this process's resident set size.
@@ -235,4 +237,12 @@ func zombies() int {
 		}
 	}
 	return n
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() int64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -188,7 +189,7 @@ func startEngine(t testing.TB, units map[string]string) *engine {
 			Configuration: filepath.Join(dir, "etc"),
 		},
 		System: true,
-		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: logLevel(t)})),
+		Logger: testLogger(t, e.logs),
 		Output: e.out,
 	})
 	if err != nil {
@@ -428,11 +429,12 @@ func procsInSession(sid int) []int {
 	return out
 }
 
-// logLevel is debug for tests, which print the log when they fail, and
-// info for benchmarks, which should not measure log formatting.
-func logLevel(t testing.TB) slog.Level {
+// testLogger logs at debug level into w for tests, which print the log
+// when they fail; benchmarks log at info level into nothing, so that they
+// measure neither formatting nor a growing buffer.
+func testLogger(t testing.TB, w io.Writer) *slog.Logger {
 	if _, bench := t.(*testing.B); bench {
-		return slog.LevelInfo
+		return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	return slog.LevelDebug
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

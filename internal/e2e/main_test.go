@@ -66,7 +66,7 @@ func newLines(r io.Reader) *lines {
 }
 
 // wait waits for a line containing s.
-func (l *lines) wait(t *testing.T, s string, d time.Duration) string {
+func (l *lines) wait(t testing.TB, s string, d time.Duration) string {
 	t.Helper()
 	deadline := time.After(d)
 	for {
@@ -95,7 +95,7 @@ func (l *lines) String() string {
 
 // startPmd runs pmd with args; it is stopped with SIGTERM when the test
 // ends if it still runs.
-func startPmd(t *testing.T, args ...string) (*exec.Cmd, *lines) {
+func startPmd(t testing.TB, args ...string) (*exec.Cmd, *lines) {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "pmd"), append([]string{"--runtime-dir", filepath.Join(dir, "pm")}, args...)...)
