@@ -127,7 +127,7 @@ func (o *operation) verifyAlias(i *info, dst string) (string, int) {
 	if updated != "" {
 		name = updated
 	}
-	r := validateAliasSymlink(name, i.name)
+	r, _ := validateAliasSymlink(name, i.name)
 	if r == -eloop {
 		return "", r
 	}

@@ -93,7 +93,12 @@ func (c Change) Message(verb string) string {
 	if e.Errno == syscall.EIDRM {
 		return fmt.Sprintf("Failed to %s %s, destination unit %s is a non-template unit.", verb, e.Source, e.Path)
 	}
-	return fmt.Sprintf("Failed to %s unit, %s.", verb, errorText(e.Errno, e.Path, e.Source))
+	text, generic := errorText(e.Errno, e.Path, e.Source)
+	if generic {
+		// systemd's catch-all message ends in strerror, without a full stop.
+		return fmt.Sprintf("Failed to %s unit, %s", verb, text)
+	}
+	return fmt.Sprintf("Failed to %s unit, %s.", verb, text)
 }
 
 // Messages returns what systemctl prints to standard error after

@@ -4,15 +4,14 @@ package install
 
 import "syscall"
 
-// Errnos systemd uses that only Linux defines, with Linux's numbers. They
-// only select messages and sentinels here; their strerror text is Linux's
-// nowhere else.
+// Errnos systemd uses that only Linux defines. Elsewhere they get numbers
+// no system uses: they only select messages and sentinels here.
 const (
-	errnoRFKILL = syscall.Errno(132)
-	errnoUCLEAN = syscall.Errno(117)
-	errnoBADSLT = syscall.Errno(57)
-	errnoUNATCH = syscall.Errno(49)
-	errnoNOLINK = syscall.Errno(67)
-	errnoBADFD  = syscall.Errno(77)
-	errnoCHRNG  = syscall.Errno(44)
+	errnoRFKILL = syscall.Errno(10132)
+	errnoUCLEAN = syscall.Errno(10117)
+	errnoBADSLT = syscall.Errno(10057)
+	errnoUNATCH = syscall.Errno(10049)
+	errnoNOLINK = syscall.Errno(10067)
+	errnoBADFD  = syscall.Errno(10077)
+	errnoCHRNG  = syscall.Errno(10044)
 )

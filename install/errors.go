@@ -68,7 +68,8 @@ func (e *Error) Error() string {
 	case e.class == ErrBadName && e.Errno == syscall.EINVAL:
 		return fmt.Sprintf("%v %q", e.class, e.Path)
 	}
-	return errorText(e.Errno, e.Path, e.Source)
+	text, _ := errorText(e.Errno, e.Path, e.Source)
+	return text
 }
 
 // Unwrap returns the sentinel and the errno, so that errors.Is works with
@@ -104,9 +105,6 @@ func errnoOf(code int) syscall.Errno {
 	}
 	return syscall.Errno(-code)
 }
-
-// is reports whether code is -en.
-func is(code int, en syscall.Errno) bool { return code == -int(en) }
 
 // newError makes the error of a negative code concerning path.
 func newError(code int, path, source string) *Error {
@@ -157,39 +155,39 @@ func strerror(en syscall.Errno) string {
 }
 
 // errorText is the part of systemctl's message for a failed change that
-// follows "Failed to VERB unit, ".
-func errorText(en syscall.Errno, path, source string) string {
+// follows "Failed to VERB unit, ", and whether it is the catch-all one.
+func errorText(en syscall.Errno, path, source string) (text string, generic bool) {
 	switch en {
 	case syscall.EEXIST:
 		if source != "" {
-			return fmt.Sprintf("file %q already exists and is a symlink to %q", path, source)
+			return fmt.Sprintf("file %q already exists and is a symlink to %q", path, source), false
 		}
-		return fmt.Sprintf("file %q already exists", path)
+		return fmt.Sprintf("file %q already exists", path), false
 	case errnoRFKILL:
-		return fmt.Sprintf("unit %s is masked", path)
+		return fmt.Sprintf("unit %s is masked", path), false
 	case syscall.EADDRNOTAVAIL:
-		return fmt.Sprintf("unit %s is transient or generated", path)
+		return fmt.Sprintf("unit %s is transient or generated", path), false
 	case syscall.ETXTBSY:
-		return fmt.Sprintf("file %s is under the systemd unit hierarchy already", path)
+		return fmt.Sprintf("file %s is under the systemd unit hierarchy already", path), false
 	case errnoBADSLT:
-		return fmt.Sprintf("invalid specifier in %q", path)
+		return fmt.Sprintf("invalid specifier in %q", path), false
 	case syscall.EIDRM:
-		return fmt.Sprintf("%s: destination unit %s is a non-template unit", source, path)
+		return fmt.Sprintf("%s: destination unit %s is a non-template unit", source, path), false
 	case errnoUCLEAN:
-		return fmt.Sprintf("%q is not a valid unit name", path)
+		return fmt.Sprintf("%q is not a valid unit name", path), false
 	case syscall.ELOOP:
-		return fmt.Sprintf("refusing to operate on linked unit file %s", path)
+		return fmt.Sprintf("refusing to operate on linked unit file %s", path), false
 	case syscall.EXDEV:
 		if source != "" {
-			return fmt.Sprintf("cannot alias %s as %s", source, path)
+			return fmt.Sprintf("cannot alias %s as %s", source, path), false
 		}
-		return fmt.Sprintf("invalid unit reference %q", path)
+		return fmt.Sprintf("invalid unit reference %q", path), false
 	case syscall.ENOENT:
-		return fmt.Sprintf("unit %s does not exist", path)
+		return fmt.Sprintf("unit %s does not exist", path), false
 	case errnoUNATCH:
-		return fmt.Sprintf("cannot resolve specifiers in %q", path)
+		return fmt.Sprintf("cannot resolve specifiers in %q", path), false
 	}
-	return fmt.Sprintf("file %q: %s", path, strerror(en))
+	return fmt.Sprintf("file %q: %s", path, strerror(en)), true
 }
 
 // Errnos as ints, for the negative result codes.

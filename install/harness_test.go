@@ -207,6 +207,26 @@ func normalize(root string, lines []string) []string {
 	return out
 }
 
+// canonical sorts each run of consecutive "Removed" lines: disable and
+// unmask report removals in the order the file system lists directory
+// entries, which differs between file systems (and ext4 file systems).
+func canonical(out string) string {
+	lines := strings.Split(out, "\n")
+	for start := 0; start < len(lines); {
+		end := start
+		for end < len(lines) && strings.HasPrefix(lines[end], "Removed ") {
+			end++
+		}
+		if end > start {
+			sort.Strings(lines[start:end])
+			start = end
+		} else {
+			start++
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // fixedHost is the specifier values of the tests: fixed, so that the
 // expectations hold everywhere.
 var fixedHost = &unit.Host{
@@ -226,6 +246,8 @@ func runPM(tb testing.TB, root, cmd string) ([]string, int) {
 		tb.Fatal(err)
 	}
 	l.Host = fixedHost
+	var warnings []string
+	l.Warn = func(msg string) { warnings = append(warnings, msg) }
 	args := strings.Fields(cmd)
 	verb := args[0]
 	var (
@@ -244,6 +266,19 @@ func runPM(tb testing.TB, root, cmd string) ([]string, int) {
 	}
 	var out, errs []string
 	rc := 0
+	// systemctl looks for SysV scripts first, and fails on some errors.
+	if verb == "enable" || verb == "disable" || verb == "is-enabled" {
+		for _, n := range names {
+			if !strings.HasSuffix(n, ".service") || strings.HasPrefix(n, "/") {
+				continue
+			}
+			_, err := l.Exists(n)
+			if err != nil && !errors.Is(err, install.ErrLinked) && !errors.Is(err, install.ErrMasked) && !errors.Is(err, install.ErrGenerated) {
+				errs = append(errs, "Failed to look up unit file state: "+strerror(err))
+				return normalize(root, append(append(out, warnings...), errs...)), 1
+			}
+		}
+	}
 	fail := func(err error) {
 		if err != nil {
 			rc = 1
@@ -278,6 +313,14 @@ func runPM(tb testing.TB, root, cmd string) ([]string, int) {
 		ch, err := op(names, f)
 		errs = install.Messages(verb, ch, err, false)
 		fail(err)
+	case "add-wants", "add-requires":
+		dep := install.Wants
+		if verb == "add-requires" {
+			dep = install.Requires
+		}
+		ch, err := l.AddDependency(names[0], names[1:], dep, f)
+		errs = install.Messages("add dependency on", ch, err, false)
+		fail(err)
 	case "set-default":
 		ch, err := l.SetDefault(names[0], install.Flags{Force: true})
 		errs = install.Messages("set default", ch, err, false)
@@ -296,7 +339,7 @@ func runPM(tb testing.TB, root, cmd string) ([]string, int) {
 			s, err := l.IsEnabled(n)
 			if err != nil {
 				errs = append(errs, fmt.Sprintf("Failed to get unit file state for %s: %s", n, strerror(err)))
-				return normalize(root, append(out, errs...)), 1
+				return normalize(root, append(append(out, warnings...), errs...)), 1
 			}
 			out = append(out, string(s))
 			enabled = enabled || s.EnabledLike()
@@ -312,10 +355,13 @@ func runPM(tb testing.TB, root, cmd string) ([]string, int) {
 		for _, u := range list {
 			out = append(out, filepath.Base(u.Path)+" "+string(u.State))
 		}
+		if len(list) == 0 {
+			rc = 1 // systemctl fails when it lists nothing
+		}
 	default:
 		tb.Fatalf("unknown command %q", cmd)
 	}
-	return normalize(root, append(out, errs...)), rc
+	return normalize(root, append(append(out, warnings...), errs...)), rc
 }
 
 // strerror is the errno text of an install error, as %m prints it.

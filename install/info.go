@@ -6,19 +6,19 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/pm-project/pm/unit"
 )
 
 // Flags modify the operations.
 type Flags struct {
-	// Runtime makes enable, disable, reenable, mask, unmask and link work
-	// on /run/systemd/system instead of /etc/systemd/system (systemctl
-	// --runtime).
+	// Runtime makes enable, disable, reenable, mask, unmask, link and
+	// AddDependency work on /run/systemd/system instead of
+	// /etc/systemd/system (systemctl --runtime).
 	Runtime bool
-	// Force lets enable, reenable, mask, link and set-default replace
-	// symlinks that point elsewhere (systemctl --force).
+	// Force lets enable, reenable, mask, link, AddDependency and
+	// set-default replace symlinks that point elsewhere (systemctl
+	// --force).
 	Force bool
 	// DryRun makes disable and unmask report what they would remove
 	// without removing it.
@@ -143,6 +143,7 @@ func (c *context) loadFile(i *info, path string, flags searchFlags) int {
 			return -einval
 		}
 		if validName(i.name, classTemplate|classInstance) && !mayTemplate(t) {
+			c.l.warnf("%s: unit type %s cannot be templated, ignoring.", path, t)
 			return -einval
 		}
 		if flags&searchLoad == 0 {
@@ -166,7 +167,7 @@ func (c *context) loadFile(i *info, path string, flags searchFlags) int {
 			return 0
 		}
 		var err error
-		f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+		f, err = openUnitFile(path)
 		if err != nil {
 			return errCode(err)
 		}
@@ -179,7 +180,7 @@ func (c *context) loadFile(i *info, path string, flags searchFlags) int {
 			return code
 		}
 		var err error
-		f, err = os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		f, err = openFile(p)
 		if err != nil {
 			return errCode(err)
 		}
@@ -209,104 +210,6 @@ func (c *context) loadFile(i *info, path string, flags searchFlags) int {
 		i.mode = modeRegular
 	}
 	return len(i.aliases) + len(i.wantedBy) + len(i.requiredBy)
-}
-
-// parse applies the [Install] settings of a file to i, in order, as
-// systemd's config_parse with install.c's table. Like systemd it stops at
-// the first setting it cannot use at all (a bad Also= or
-// DefaultInstance=) and at a syntax error that makes the file unreadable.
-func (c *context) parse(i *info, path string, data []byte) int {
-	opts, diags := unit.ParseINI(path, data)
-	for _, o := range opts {
-		if o.Section != "Install" {
-			continue
-		}
-		var r int
-		switch o.Key {
-		case "Alias":
-			// systemd warns about aliases of types that cannot have them.
-			if mayAlias(typeOf(i.name)) {
-				i.aliases = parseList(i.aliases, o.Value)
-			}
-		case "WantedBy":
-			i.wantedBy = parseList(i.wantedBy, o.Value)
-		case "RequiredBy":
-			i.requiredBy = parseList(i.requiredBy, o.Value)
-		case "DefaultInstance":
-			r = c.parseDefaultInstance(i, o.Value)
-		case "Also":
-			r = c.parseAlso(i, o.Value)
-		}
-		if r < 0 {
-			return r
-		}
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			if d.Severity >= unit.Error && strings.Contains(d.Msg, "too long") {
-				return -enobufs
-			}
-		}
-		return -ebadmsg
-	}
-	return 0
-}
-
-// parseList is systemd's config_parse_strv: an empty value clears the
-// list; otherwise the words (quotes removed, backslashes kept) are
-// appended, up to a word that does not parse.
-func parseList(list []string, value string) []string {
-	if value == "" {
-		return nil
-	}
-	r := unit.NewWordReader(value)
-	for {
-		w, ok, err := r.Next("", unit.ExtractUnquote|unit.ExtractRetainEscape)
-		if err != nil || !ok {
-			return list
-		}
-		list = append(list, w)
-	}
-}
-
-// parseAlso handles an Also= line: each word, expanded, becomes a unit to
-// process too (an auxiliary one).
-func (c *context) parseAlso(i *info, value string) int {
-	r := unit.NewWordReader(value)
-	for {
-		w, ok, err := r.Next("", 0)
-		if err != nil {
-			return -einval
-		}
-		if !ok {
-			return 0
-		}
-		name, code := c.expand(i, w)
-		if code < 0 {
-			return code
-		}
-		if _, code := c.add(name, "", true); code < 0 {
-			return code
-		}
-		i.also = append(i.also, name)
-	}
-}
-
-// parseDefaultInstance handles DefaultInstance=, which only templates
-// have; for an instance enabled through its template it is ignored.
-func (c *context) parseDefaultInstance(i *info, value string) int {
-	if validName(i.name, classInstance) || !validName(i.name, classTemplate) {
-		return 0
-	}
-	v, code := c.expand(i, value)
-	if code < 0 {
-		return code
-	}
-	if v != "" && !unit.ValidInstance(v) {
-		return -einval
-	}
-	i.defaultInstance = v
-	return 0
 }
 
 // loadOrReadlink is systemd's unit_file_load_or_readlink: it loads the
@@ -344,12 +247,15 @@ func (c *context) loadOrReadlink(i *info, path string, flags searchFlags) int {
 func (l *Lookup) resolveSymlink(path string) (string, bool, int) {
 	target, err := os.Readlink(path)
 	if err != nil {
-		return "", false, errCode(err)
+		code := errCode(err)
+		l.warnf("Failed to read symlink %s: %s", path, strerror(errnoOf(code)))
+		return "", false, code
 	}
 	dir, ok := dirName(path)
 	if !ok {
 		return "", false, -einval
 	}
+	filename := baseName(path)
 	abs := isAbs(target)
 	if l.Root != "" || !abs {
 		base := dir
@@ -360,13 +266,27 @@ func (l *Lookup) resolveSymlink(path string) (string, bool, int) {
 	}
 	simplified, _, code := chase(l.Root, target, chaseNoFollow|chaseNonexistent)
 	if code < 0 {
+		l.warnf("Failed to resolve symlink %s/%s pointing to %s: %s", dir, filename, target, strerror(errnoOf(code)))
 		return "", false, code
 	}
-	if !startsWithAny(simplified, l.SearchPath) {
+	tail, alias := "", false
+	for _, d := range l.SearchPath {
+		if rest, ok := startsWith(simplified, d); ok {
+			tail, alias = rest, true
+			break
+		}
+	}
+	if !alias {
 		return simplified, true, 0
 	}
-	if r := validateAliasSymlink(baseName(path), simplified); r < 0 {
+	if r, msg := validateAliasSymlink(filename, simplified); r < 0 {
+		if msg != "" {
+			l.warnf("%s", msg)
+		}
 		return "", false, r
+	}
+	if isPath(tail) {
+		l.warnf("Suspicious symlink %s/%s → %s, treating as alias.", dir, filename, simplified)
 	}
 	return simplified, false, 0
 }

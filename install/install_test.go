@@ -21,7 +21,7 @@ func TestCases(t *testing.T) {
 			for k, cmd := range tc.cmds {
 				got, rc := runPM(t, root, cmd)
 				w := want.results[k]
-				if g := strings.Join(got, "\n"); g != w.out || rc != w.rc {
+				if g := strings.Join(got, "\n"); canonical(g) != canonical(w.out) || rc != w.rc {
 					t.Errorf("%q: got (rc %d)\n%s\nwant (rc %d)\n%s", cmd, rc, g, w.rc, w.out)
 				}
 			}

@@ -70,6 +70,18 @@ type Lookup struct {
 	// reads the running system, except %m and the os-release specifiers,
 	// which come from the root as in systemd.
 	Host *unit.Host
+
+	// Warn, if set, receives the warnings systemd logs while it reads unit
+	// files (problems in [Install] sections, suspicious symlinks), worded
+	// as systemctl prints them.
+	Warn func(msg string)
+}
+
+// warnf passes a warning to l.Warn.
+func (l *Lookup) warnf(format string, args ...any) {
+	if l.Warn != nil {
+		l.Warn(fmt.Sprintf(format, args...))
+	}
 }
 
 // New returns the system scope's search path below root ("" or "/" for

@@ -1,6 +1,7 @@
 package install
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pm-project/pm/unit"
@@ -140,35 +141,36 @@ func symlinkNameCompatible(symlink, target string, instancePropagation bool) boo
 // validateAliasSymlink is systemd's unit_validate_alias_symlink_or_warn:
 // may the file called filename be an alias of target? It returns 0, -ELOOP
 // for an alias to itself, -EINVAL when the alias's own name or type is
-// wrong, and -EXDEV when the target does not match.
-func validateAliasSymlink(filename, target string) int {
+// wrong, and -EXDEV when the target does not match; and for failures
+// other than -ELOOP the notice systemd logs when it reads such a symlink.
+func validateAliasSymlink(filename, target string) (int, string) {
 	src, dst := baseName(filename), baseName(target)
 	srcInst, srcClass := instanceOf(src)
 	if srcClass == 0 {
-		return -einval
+		return -einval, fmt.Sprintf("%s: not a valid unit name \"%s\": Invalid argument", filename, src)
 	}
 	srcType := typeOf(src)
 	if !mayAlias(srcType) {
-		return -einval
+		return -einval, fmt.Sprintf("%s: symlinks are not allowed for units of this type, rejecting.", filename)
 	}
 	if srcClass != classPlain && !mayTemplate(srcType) {
-		return -einval
+		return -einval, fmt.Sprintf("%s: templates not allowed for %s units, rejecting.", filename, srcType)
 	}
 	if src == dst {
-		return -eloop
+		return -eloop, ""
 	}
 	dstInst, dstClass := instanceOf(dst)
 	if dstClass == 0 {
-		return -exdev
+		return -exdev, fmt.Sprintf("%s points to \"%s\" which is not a valid unit name: Invalid cross-device link", filename, dst)
 	}
 	if !(dstClass == srcClass || (srcClass == classInstance && dstClass == classTemplate)) {
-		return -exdev
+		return -exdev, fmt.Sprintf("%s: symlink target name type \"%s\" does not match source, rejecting.", filename, dst)
 	}
 	if dstClass == classInstance && srcInst != dstInst {
-		return -exdev
+		return -exdev, fmt.Sprintf("%s: unit symlink target \"%s\" instance name doesn't match, rejecting.", filename, dst)
 	}
 	if typeOf(dst) != srcType {
-		return -exdev
+		return -exdev, fmt.Sprintf("%s: symlink target \"%s\" has incompatible suffix, rejecting.", filename, dst)
 	}
-	return 0
+	return 0, ""
 }

@@ -70,11 +70,11 @@ func (o *operation) disable(names []string, configPath string, dryRun bool) int 
 // masked ones and names that are aliases.
 func (c *context) markForRemoval(m marks) int {
 	for i := c.next(); i != nil; i = c.next() {
+		_, r := c.traverse(i, searchLoad|searchFollowConfigSymlinks)
 		where := i.path
 		if where == "" {
 			where = i.name
 		}
-		_, r := c.traverse(i, searchLoad|searchFollowConfigSymlinks)
 		switch {
 		case r == -enolink:
 			c.op.add(int(IsDangling), where, "")
@@ -267,6 +267,50 @@ func (l *Lookup) Link(files []string, f Flags) ([]Change, error) {
 			r = q
 		}
 	}
+	return o.changes, o.result(r)
+}
+
+// Dependency is a kind of dependency AddDependency adds, named as in
+// systemd's D-Bus API.
+type Dependency string
+
+// The dependencies AddDependency can add.
+const (
+	Wants    Dependency = "Wants"
+	Requires Dependency = "Requires"
+)
+
+// AddDependency makes units wanted or required by a target, as systemctl
+// add-wants and add-requires do: a symlink to each unit file in
+// TARGET.wants/ or TARGET.requires/ of the configuration directory (/run
+// with f.Runtime), as if the unit's [Install] section said so (and only
+// that). The target and the units must exist and not be masked.
+func (l *Lookup) AddDependency(target string, names []string, dep Dependency, f Flags) ([]Change, error) {
+	o := &operation{l: l}
+	if !validName(target, classAny) {
+		return o.changes, o.result(o.add(-euclean, target, ""))
+	}
+	if dep != Wants && dep != Requires {
+		return nil, newError(-einval, string(dep), "")
+	}
+	c := newContext(l, o)
+	t, r := c.discoverAndCheck(target, searchFollowConfigSymlinks)
+	if r < 0 {
+		return o.changes, o.result(r)
+	}
+	for _, n := range names {
+		i, r := c.discoverAndCheck(n, searchFollowConfigSymlinks)
+		if r < 0 {
+			return o.changes, o.result(r)
+		}
+		// Nothing was read from the unit file: these are its only rules.
+		if dep == Wants {
+			i.wantedBy = []string{t.name}
+		} else {
+			i.requiredBy = []string{t.name}
+		}
+	}
+	r = c.apply(l.configPath(f), f, searchFollowConfigSymlinks)
 	return o.changes, o.result(r)
 }
 

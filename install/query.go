@@ -17,6 +17,24 @@ func (l *Lookup) IsEnabled(name string) (State, error) {
 	return s, nil
 }
 
+// Exists reports whether name has a unit file on the search path, as
+// systemd's unit_file_exists: the file is found (following aliases, but
+// not symlinks in /etc/systemd/system and /run/systemd/system, which make
+// it fail with ErrLinked) without being read. Masked units exist.
+// systemctl calls this before enable, disable and is-enabled of a service
+// to look for a SysV script, and fails with "Failed to look up unit file
+// state" on errors other than ErrLinked, ErrMasked and ErrGenerated.
+func (l *Lookup) Exists(name string) (bool, error) {
+	r := l.unitFileExists(name)
+	if r < 0 {
+		if r == -einval {
+			r = codeBadName
+		}
+		return false, newError(r, name, "")
+	}
+	return r > 0, nil
+}
+
 // lookupState is systemd's unit_file_lookup_state.
 func (l *Lookup) lookupState(name string) (State, int) {
 	if !validName(name, classAny) {

@@ -25,6 +25,8 @@ var (
 	ErrStopped = errors.New("manager is not running")
 	// ErrStartLimit: the unit hit its start rate limit.
 	ErrStartLimit = errors.New("start request repeated too quickly")
+	// ErrNoSuchJob: no queued job has that id.
+	ErrNoSuchJob = errors.New("no such job")
 	// ErrBusy: another manager runs in this process; wait4(-1) reaping
 	// allows one per process.
 	ErrBusy = errors.New("another manager is running in this process")

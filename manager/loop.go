@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -38,6 +39,11 @@ type loop struct {
 	outbox   []Event // sent to subscribers once the snapshot shows them
 	fakePID  int     // synthetic pids of children that failed before execve
 	shutdown bool
+
+	jobs      map[uint32]*job
+	nextJobID uint32
+	runQueued bool // a job may have become runnable
+	dirtyJobs bool // the job list changed since the last snapshot
 }
 
 // Internal events.
@@ -56,7 +62,11 @@ type (
 		pid  int
 		info exitInfo
 	}
-	evNotify struct{ d notifyDatagram }
+	evNotify     struct{ d notifyDatagram }
+	evJobTimeout struct {
+		j   *job
+		gen uint64
+	}
 	// evExecDone is the outcome of execve in an exec helper.
 	evExecDone struct {
 		rec *unitRec
@@ -89,6 +99,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		subs:    map[*subscriber]struct{}{},
 		dirty:   map[*unitRec]bool{},
 		sigchld: make(chan os.Signal, 1),
+		jobs:    map[uint32]*job{},
 	}
 	signal.Notify(l.sigchld, syscall.SIGCHLD)
 	defer signal.Stop(l.sigchld)
@@ -124,6 +135,9 @@ func (m *Manager) Run(ctx context.Context) error {
 			l.stopTimers()
 			return nil
 		case <-l.sigchld:
+			// Notifications sent before a process exited come first.
+			l.pending()
+			l.notify.receiveNow(l.notified)
 			l.reap()
 		case ev := <-m.events:
 			l.handle(ev)
@@ -133,12 +147,31 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 }
 
-// drain handles the events raised while handling others.
+// pending handles the events already posted, without waiting.
+func (l *loop) pending() {
+	for {
+		select {
+		case ev := <-l.m.events:
+			l.handle(ev)
+		default:
+			return
+		}
+	}
+}
+
+// drain handles the events raised while handling others, and runs the
+// jobs that became runnable.
 func (l *loop) drain() {
-	for len(l.queue) > 0 {
-		ev := l.queue[0]
-		l.queue = l.queue[1:]
-		l.handle(ev)
+	for {
+		for len(l.queue) > 0 {
+			ev := l.queue[0]
+			l.queue = l.queue[1:]
+			l.handle(ev)
+		}
+		if !l.runQueued {
+			return
+		}
+		l.runJobs()
 	}
 }
 
@@ -164,6 +197,10 @@ func (l *loop) handle(ev any) {
 		}
 	case evExit:
 		l.processExited(ev.pid, ev.info)
+	case evJobTimeout:
+		if ev.j.timerGen == ev.gen {
+			l.jobTimedOut(ev.j)
+		}
 	case evNotify:
 		l.notified(ev.d)
 	case evExecDone:
@@ -279,6 +316,7 @@ func (l *loop) loadInitial() {
 		}
 		l.addUnit(u)
 	}
+	l.linkAll()
 }
 
 // addUnit creates the record of a loaded unit.
@@ -292,23 +330,24 @@ func (l *loop) addUnit(u *unit.Unit) *unitRec {
 }
 
 // lookup returns the record of name, loading the unit (an instance of a
-// template, say) on demand.
+// template, a built-in target) on demand. A name without a unit is
+// ErrNoSuchUnit.
 func (l *loop) lookup(name string) (*unitRec, error) {
 	if rec, ok := l.units[name]; ok {
 		return rec, nil
 	}
-	if _, err := unit.ParseName(name); err != nil {
+	n, err := unit.ParseName(name)
+	if err != nil {
 		return nil, err
 	}
-	set := l.m.initial
-	if set == nil {
-		return nil, ErrNoSuchUnit
+	if n.IsTemplate() {
+		return nil, fmt.Errorf("%w: %s is a template; name an instance", ErrNoSuchUnit, name)
 	}
-	u, _ := set.Load(name)
-	if u == nil || u.LoadState == unit.LoadNotFound {
-		return nil, ErrNoSuchUnit
+	rec := l.ref(name)
+	if rec.u.LoadState == unit.LoadNotFound {
+		return rec, ErrNoSuchUnit
 	}
-	return l.addUnit(u), nil
+	return rec, nil
 }
 
 // siginfoPID returns si_pid of a SIGCHLD siginfo (x/sys exposes only the

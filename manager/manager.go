@@ -151,26 +151,72 @@ type request struct {
 	reply chan error
 }
 
-// Start starts the unit, as `systemctl --no-block start` does: it returns
-// once the start is under way. A unit whose conditions fail stays
-// inactive and Start returns nil, as in systemd.
+// Enqueue queues a job of type typ for the named unit in mode (systemd's
+// job modes: replace, fail, isolate, ignore-dependencies,
+// ignore-requirements, replace-irreversibly) and returns it once queued,
+// with a channel that receives its result when it ends. A job that the
+// transaction found unnecessary is reported done at once.
+func (m *Manager) Enqueue(ctx context.Context, name string, typ JobType, mode unit.JobMode) (JobInfo, <-chan JobResult, error) {
+	res := make(chan JobResult, 1)
+	var info JobInfo
+	err := m.call(ctx, func(l *loop) error {
+		j, err := l.request(name, typ, mode)
+		if err != nil {
+			return err
+		}
+		if j == nil {
+			res <- JobDone
+			return nil
+		}
+		j.waiters = append(j.waiters, res)
+		info = j.info()
+		return nil
+	})
+	if err != nil {
+		return JobInfo{}, nil, err
+	}
+	return info, res, nil
+}
+
+// Start queues a start job in mode replace, as `systemctl --no-block start`
+// does. A unit whose conditions fail stays inactive and its job succeeds,
+// as in systemd.
 func (m *Manager) Start(ctx context.Context, name string) error {
-	return m.call(ctx, func(l *loop) error { return l.startByName(name, true) })
+	_, _, err := m.Enqueue(ctx, name, JobStart, unit.JobReplace)
+	return err
 }
 
-// Stop stops the unit; it returns once the stop is under way.
+// Stop queues a stop job.
 func (m *Manager) Stop(ctx context.Context, name string) error {
-	return m.call(ctx, func(l *loop) error { return l.stopByName(name, true) })
+	_, _, err := m.Enqueue(ctx, name, JobStop, unit.JobReplace)
+	return err
 }
 
-// Restart stops the unit if it runs and starts it again.
+// Restart queues a restart job: stop if running, then start.
 func (m *Manager) Restart(ctx context.Context, name string) error {
-	return m.call(ctx, func(l *loop) error { return l.restartByName(name) })
+	_, _, err := m.Enqueue(ctx, name, JobRestart, unit.JobReplace)
+	return err
 }
 
-// Reload runs the unit's ExecReload=.
+// Reload queues a reload job (ExecReload=).
 func (m *Manager) Reload(ctx context.Context, name string) error {
-	return m.call(ctx, func(l *loop) error { return l.reloadByName(name) })
+	_, _, err := m.Enqueue(ctx, name, JobReload, unit.JobReplace)
+	return err
+}
+
+// Jobs lists the queued jobs.
+func (m *Manager) Jobs(ctx context.Context) ([]JobInfo, error) {
+	var out []JobInfo
+	err := m.call(ctx, func(l *loop) error {
+		out = l.jobList()
+		return nil
+	})
+	return out, err
+}
+
+// CancelJob cancels a queued job.
+func (m *Manager) CancelJob(ctx context.Context, id uint32) error {
+	return m.call(ctx, func(l *loop) error { return l.cancelJob(id) })
 }
 
 // Kill sends sig to the unit's processes: who is "main", "control" or

@@ -205,15 +205,44 @@ func (s *notifySocket) serve(deliver func(notifyDatagram)) {
 			}
 			return
 		}
-		d, err := notifyDecode(buf, n, oob[:oobn], flags)
-		switch {
-		case err != nil:
-			s.log.Warn("dropping notification message", "err", err)
-		case d.Msg.Barrier:
-			s.barrier(d)
-		default:
-			deliver(d)
+		s.dispatch(buf, n, oob[:oobn], flags, deliver)
+	}
+}
+
+// dispatch decodes one datagram and delivers it, unless it is invalid or
+// a barrier.
+func (s *notifySocket) dispatch(buf []byte, n int, oob []byte, flags int, deliver func(notifyDatagram)) {
+	d, err := notifyDecode(buf, n, oob, flags)
+	switch {
+	case err != nil:
+		s.log.Warn("dropping notification message", "err", err)
+	case d.Msg.Barrier:
+		s.barrier(d)
+	default:
+		deliver(d)
+	}
+}
+
+// receiveNow reads the datagrams already queued on the socket without
+// waiting. The loop calls it before it handles the exit of processes, so a
+// service that notifies and then exits is seen in that order, as systemd
+// gives its notify socket priority over SIGCHLD.
+func (s *notifySocket) receiveNow(deliver func(notifyDatagram)) {
+	buf := make([]byte, compat.NotifyBufferMax)
+	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(4*compat.NotifyFDMax))
+	for {
+		var (
+			n, oobn, flags int
+			rerr           error
+		)
+		err := s.raw.Control(func(fd uintptr) {
+			n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), buf, oob,
+				unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC|unix.MSG_TRUNC)
+		})
+		if err != nil || rerr != nil {
+			return
 		}
+		s.dispatch(buf, n, oob[:oobn], flags, deliver)
 	}
 }
 

@@ -82,6 +82,9 @@ func (s *svc) enterDead(f Result, allowRestart bool) {
 	}
 	s.setState(end)
 	s.emit(actDead{restarting: restart})
+	// systemd runs FailureAction= and SuccessAction= whenever the unit
+	// enters failed or inactive, also when it will be restarted.
+	s.runActions()
 	if restart {
 		if !s.runningSince.IsZero() && backoffReset(s.cfg, s.facts.now().Sub(s.runningSince)) {
 			s.backoffN = 0
@@ -95,9 +98,6 @@ func (s *svc) enterDead(f Result, allowRestart bool) {
 	}
 	s.forbidRestart = false
 	s.restarting = false
-	if !restart {
-		s.runActions()
-	}
 }
 
 // runActions queues the emergency actions of a unit that went down for

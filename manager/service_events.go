@@ -61,7 +61,6 @@ func (s *svc) stop() {
 		return
 	case StateAutoRestart:
 		s.setState(StateDead)
-		s.flushNRestarts = true
 		return
 	case StateCondition, StateStartPre, StateStart, StateStartPost, StateReload, StateStopWatchdog:
 		s.enterSignal(StateStopSigterm, ResultSuccess)

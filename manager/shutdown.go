@@ -2,6 +2,8 @@ package manager
 
 import (
 	"context"
+
+	"github.com/pm-project/pm/unit"
 )
 
 // Shutdown stops every unit and returns once all of them are down or ctx
@@ -12,12 +14,22 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	defer cancel()
 	err := m.call(ctx, func(l *loop) error {
 		l.shutdown = true
+		// Stop jobs for everything that runs: they run in reverse order
+		// of After=/Before=.
 		for n, rec := range l.units {
-			if n != rec.name || rec.svc == nil {
+			if n != rec.name {
 				continue
 			}
-			rec.pendingStart = false
-			l.stopUnit(rec, true)
+			if st := rec.activeState(); st == Inactive || st == Failed {
+				continue
+			}
+			rec.manualStop = true
+			if rec.svc != nil {
+				rec.svc.forbidRestart = true
+			}
+			if _, err := l.enqueue(JobStop, rec, unit.JobReplace, false); err != nil {
+				l.log.Warn("cannot stop unit", "unit", rec.name, "err", err)
+			}
 		}
 		return nil
 	})

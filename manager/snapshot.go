@@ -138,10 +138,28 @@ type ProcessStatus struct {
 	Status int
 }
 
-// Event is a change of a unit's state, sent to subscribers.
+// EventKind says what an Event reports.
+type EventKind int
+
+// Event kinds.
+const (
+	// EventUnit: the unit's state changed.
+	EventUnit EventKind = iota
+	// EventJobNew: a job was queued.
+	EventJobNew
+	// EventJobChanged: a job started running.
+	EventJobChanged
+	// EventJobRemoved: a job ended with JobResult.
+	EventJobRemoved
+)
+
+// Event is a change of a unit's state or of a job, sent to subscribers.
 type Event struct {
+	Kind        EventKind
 	Time        time.Time
 	Unit        string
+	Job         JobInfo
+	JobResult   JobResult
 	ActiveState ActiveState
 	SubState    string
 	Result      Result

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -13,71 +14,59 @@ import (
 	"github.com/pm-project/pm/unit"
 )
 
-// usable checks that a unit can be acted on.
-func usable(rec *unitRec) error {
-	switch rec.u.LoadState {
-	case unit.LoadLoaded:
-	case unit.LoadMasked:
-		return fmt.Errorf("unit %s: %w", rec.name, ErrUnitMasked)
-	case unit.LoadNotFound:
-		return fmt.Errorf("unit %s: %w", rec.name, ErrNoSuchUnit)
-	default:
-		return fmt.Errorf("unit %s: %w: %s", rec.name, ErrBadSetting, rec.u.LoadError)
-	}
-	if rec.svc == nil {
-		return fmt.Errorf("unit %s: %w", rec.name, ErrUnsupported)
-	}
-	return nil
+// errConditionSkip is a start that a failed condition skipped; the job
+// still succeeds, as in systemd.
+var errConditionSkip = errors.New("condition failed, unit skipped")
+
+// assertError is a start refused by a failed Assert*=.
+type assertError struct{ unit, assert string }
+
+func (e *assertError) Error() string {
+	return fmt.Sprintf("unit %s: assertion failed: %s", e.unit, e.assert)
 }
 
-func (l *loop) startByName(name string, manual bool) error {
-	rec, err := l.lookup(name)
-	if err != nil {
-		return fmt.Errorf("unit %s: %w", name, err)
-	}
-	return l.startUnit(rec, manual)
-}
-
-// startUnit is systemd's unit_start for services: conditions, asserts, the
-// start rate limit, then the service's own start.
-func (l *loop) startUnit(rec *unitRec, manual bool) error {
-	if l.shutdown {
-		return ErrShuttingDown
-	}
-	if err := usable(rec); err != nil {
+// startRec starts a unit the way a start job does (systemd's unit_start):
+// conditions, asserts, the start rate limit, then the unit's own start.
+// Units without processes (targets, and types pm does not run) are active
+// at once.
+func (l *loop) startRec(rec *unitRec, manual bool) error {
+	if err := loadedForJob(rec); err != nil {
 		return err
 	}
-	if manual && rec.u.RefuseManualStart {
-		return fmt.Errorf("unit %s: %w", rec.name, ErrRefused)
-	}
-	s := rec.svc
-	st := s.state.Active()
+	st := rec.activeState()
 	if st == Active || st == Reloading {
 		return nil
 	}
-	if s.state.isStopping() || s.state == StateAutoRestart {
-		// Like a queued start job: run once the service is down.
-		rec.pendingStart = true
-		return nil
+	if rec.svc != nil && (rec.svc.state.isStopping() || rec.svc.state == StateAutoRestart) {
+		return errAgain
 	}
 	if st != Activating {
-		now := time.Now()
-		rec.condAt = now
+		rec.condAt = time.Now()
 		ok, failed := l.checkConditions(rec, rec.u.Conditions, false)
 		rec.condResult, rec.condFailed = ok, failed
 		if !ok {
 			l.log.Info("condition check resulted in unit being skipped", "unit", rec.name, "condition", failed)
 			l.dirty[rec] = true
-			return nil
+			return errConditionSkip
 		}
 		ok, failed = l.checkConditions(rec, rec.u.Asserts, true)
 		rec.assertResult = ok
 		if !ok {
 			l.log.Warn("assertion failed", "unit", rec.name, "assert", failed)
 			l.dirty[rec] = true
-			return fmt.Errorf("unit %s: assertion failed: %s", rec.name, failed)
+			return &assertError{unit: rec.name, assert: failed}
 		}
 	}
+	if rec.svc == nil {
+		if !rec.u.Type.Supported() && !rec.warnedUnsupported {
+			rec.warnedUnsupported = true
+			l.log.Info("pm does not run units of this type; treating it as active", "unit", rec.name, "type", string(rec.u.Type))
+		}
+		rec.plain = Active
+		l.changed(rec)
+		return nil
+	}
+	s := rec.svc
 	if manual && s.result == ResultStartLimitHit {
 		// pm resets the limit on a manual start (systemd needs
 		// reset-failed first).
@@ -105,72 +94,27 @@ func (l *loop) startUnit(rec *unitRec, manual bool) error {
 	rec.invocationID = newInvocationID()
 	var err error
 	l.step(rec, func(s *svc) { err = s.start() })
-	if err == errAgain {
-		rec.pendingStart = true
-		return nil
-	}
 	return err
 }
 
-func (l *loop) stopByName(name string, manual bool) error {
-	rec, err := l.lookup(name)
-	if err != nil {
-		return fmt.Errorf("unit %s: %w", name, err)
-	}
-	if rec.svc == nil {
-		return nil
-	}
-	if manual && rec.u.RefuseManualStop {
-		return fmt.Errorf("unit %s: %w", rec.name, ErrRefused)
-	}
-	l.stopUnit(rec, manual)
-	return nil
-}
-
-func (l *loop) stopUnit(rec *unitRec, manual bool) {
-	rec.pendingStart = false
+// stopRec stops a unit the way a stop job does.
+func (l *loop) stopRec(rec *unitRec, manual bool) {
 	if manual {
 		rec.manualStop = true
 	}
+	if rec.svc == nil {
+		if rec.plain != Inactive && rec.plain != "" {
+			rec.plain = Inactive
+			l.changed(rec)
+		}
+		return
+	}
 	l.step(rec, func(s *svc) { s.stop() })
 }
 
-// restartByName stops the service (with RestartKillSignal=) if it runs and
-// starts it again once it is down.
-func (l *loop) restartByName(name string) error {
-	rec, err := l.lookup(name)
-	if err != nil {
-		return fmt.Errorf("unit %s: %w", name, err)
-	}
-	if err := usable(rec); err != nil {
-		return err
-	}
-	if rec.u.RefuseManualStart || rec.u.RefuseManualStop {
-		return fmt.Errorf("unit %s: %w", rec.name, ErrRefused)
-	}
-	s := rec.svc
-	if s.state == StateDead || s.state == StateFailed {
-		return l.startUnit(rec, true)
-	}
-	s.restarting = true
-	l.step(rec, func(s *svc) { s.stop() })
-	rec.pendingStart = true
-	if st := s.state.Active(); st == Inactive || st == Failed {
-		rec.pendingStart = false
-		return l.startUnit(rec, true)
-	}
-	return nil
-}
-
-func (l *loop) reloadByName(name string) error {
-	rec, err := l.lookup(name)
-	if err != nil {
-		return fmt.Errorf("unit %s: %w", name, err)
-	}
-	if err := usable(rec); err != nil {
-		return err
-	}
-	if len(rec.u.Service.ExecReload) == 0 {
+// reloadRec reloads a service (ExecReload=).
+func (l *loop) reloadRec(rec *unitRec) error {
+	if !rec.canReload() {
 		return fmt.Errorf("unit %s: %w", rec.name, ErrNoReload)
 	}
 	if st := rec.svc.state; st != StateRunning && st != StateExited {
@@ -178,6 +122,46 @@ func (l *loop) reloadByName(name string) error {
 	}
 	l.step(rec, func(s *svc) { s.reload() })
 	return nil
+}
+
+// request enqueues a job asked for from outside: RefuseManualStart= and
+// RefuseManualStop= apply.
+func (l *loop) request(name string, typ JobType, mode unit.JobMode) (*job, error) {
+	rec, err := l.lookup(name)
+	if err != nil {
+		return nil, fmt.Errorf("unit %s: %w", name, err)
+	}
+	switch typ {
+	case JobStart, JobRestart, JobTryRestart, JobReloadOrStart:
+		if rec.u.RefuseManualStart {
+			return nil, fmt.Errorf("unit %s: %w", rec.name, ErrRefused)
+		}
+	}
+	switch typ {
+	case JobStop, JobRestart, JobTryRestart, JobReloadOrStart:
+		if rec.u.RefuseManualStop && typ == JobStop {
+			return nil, fmt.Errorf("unit %s: %w", rec.name, ErrRefused)
+		}
+	}
+	if typ == JobReload && rec.u.LoadState == unit.LoadLoaded && !rec.canReload() {
+		return nil, fmt.Errorf("unit %s: %w", rec.name, ErrNoReload)
+	}
+	if typ == JobStop && rec.u.LoadState != unit.LoadLoaded && rec.activeState() == Inactive {
+		if rec.u.LoadState == unit.LoadNotFound {
+			return nil, fmt.Errorf("unit %s: %w", name, ErrNoSuchUnit)
+		}
+	}
+	j, err := l.enqueue(typ, rec, mode, true)
+	if err != nil {
+		return nil, err
+	}
+	if j == nil {
+		return nil, nil
+	}
+	if typ == JobStop {
+		rec.manualStop = true
+	}
+	return j, nil
 }
 
 // killByName is systemctl kill: sig to the main process, the control
@@ -269,8 +253,12 @@ func (l *loop) autoRestart(rec *unitRec) {
 	s.flushNRestarts = false
 	l.log.Info("scheduled restart job", "unit", rec.name, "restart_counter", s.nRestarts)
 	s.setState(StateDead)
-	if err := l.startUnit(rec, false); err != nil {
-		l.log.Warn("automatic restart failed", "unit", rec.name, "err", err)
+	s.take()
+	// systemd enqueues a restart job here, which also restarts the units
+	// bound to this one.
+	if _, err := l.enqueue(JobRestart, rec, unit.JobReplace, false); err != nil {
+		l.log.Warn("failed to schedule restart job", "unit", rec.name, "err", err)
+		l.step(rec, func(s *svc) { s.enterDead(ResultResources, false) })
 	}
 }
 

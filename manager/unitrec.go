@@ -14,6 +14,11 @@ type unitRec struct {
 	u     *unit.Unit
 	svc   *svc // nil for units that are not services
 	l     *loop
+	// plain is the state of a unit without processes (targets, and the
+	// types pm does not run, which it treats as always startable).
+	plain ActiveState
+	deps  deps
+	job   *job
 
 	timer    *time.Timer
 	timerGen uint64
@@ -27,12 +32,12 @@ type unitRec struct {
 	sessions map[int]struct{}
 	outputs  map[int]*outputPipe
 
-	startLimit   rateLimit
-	starts       uint64
-	everStarted  bool
-	manualStop   bool
-	pendingStart bool
-	invocationID string
+	startLimit        rateLimit
+	starts            uint64
+	everStarted       bool
+	manualStop        bool
+	invocationID      string
+	warnedUnsupported bool
 
 	condResult    bool
 	assertResult  bool
@@ -72,6 +77,11 @@ func newUnitRec(u *unit.Unit, l *loop) *unitRec {
 	if u.Service != nil && u.LoadState == unit.LoadLoaded {
 		rec.svc = newSvc(u, rec)
 	}
+	if rec.svc == nil && u.Type != unit.TypeTarget && u.LoadState == unit.LoadLoaded && u.Type.Known() &&
+		(u.Type == unit.TypeSlice || u.Type == unit.TypeDevice || u.Type == unit.TypeMount) {
+		// Slices, devices and mounts exist before pm runs anything.
+		rec.plain = Active
+	}
 	return rec
 }
 
@@ -79,14 +89,34 @@ func (r *unitRec) activeState() ActiveState {
 	if r.svc != nil {
 		return r.svc.state.Active()
 	}
-	return Inactive
+	if r.plain == "" {
+		return Inactive
+	}
+	return r.plain
 }
 
 func (r *unitRec) subState() string {
 	if r.svc != nil {
 		return string(r.svc.state)
 	}
+	if r.activeState() == Active {
+		return "active"
+	}
 	return "dead"
+}
+
+// canReload reports whether the unit supports reloading.
+func (r *unitRec) canReload() bool {
+	return r.svc != nil && len(r.u.Service.ExecReload) > 0
+}
+
+// isActiveOrActivating is systemd's UNIT_IS_ACTIVE_OR_ACTIVATING.
+func isActiveOrActivating(r *unitRec) bool {
+	switch r.activeState() {
+	case Active, Reloading, Activating:
+		return true
+	}
+	return false
 }
 
 // step runs one transition of the service machine and performs the
@@ -153,6 +183,7 @@ func (l *loop) changed(rec *unitRec) {
 		rec.runningSince = time.Time{}
 	}
 	if old == cur && !rec.subChanged() {
+		l.settleJob(rec)
 		return
 	}
 	rec.stateChange = now
@@ -171,15 +202,17 @@ func (l *loop) changed(rec *unitRec) {
 		rec.activeExit = now
 	}
 	rec.lastActive = cur
-	ev := Event{Time: now, Unit: rec.name, ActiveState: cur, SubState: rec.subState(), MainPID: rec.mainPID()}
+	ev := Event{Kind: EventUnit, Time: now, Unit: rec.name, ActiveState: cur, SubState: rec.subState(), MainPID: rec.mainPID()}
 	if rec.svc != nil {
 		ev.Result = rec.svc.result
 	}
 	l.outbox = append(l.outbox, ev)
-	if rec.pendingStart && inactive(cur) {
-		rec.pendingStart = false
-		l.raise(request{f: func(l *loop) error { return l.startUnit(rec, false) }, reply: make(chan error, 1)})
+	if old != cur {
+		l.unitNotify(rec, old, cur)
+	} else {
+		l.settleJob(rec)
 	}
+	l.runQueued = true
 }
 
 // subChanged reports whether the sub-state changed since the last event,

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -21,20 +20,20 @@ import (
 
 // options are pmd's flags.
 type options struct {
-	unitPath   []string
-	configDir  string
-	runtimeDir string
-	stateDir   string
-	notify     string
-	dirs       manager.DirRoots
-	logLevel   string
-	logFormat  string
-	system     bool
-	stopGrace  time.Duration
+	unitPath    []string
+	configDir   string
+	runtimeDir  string
+	stateDir    string
+	notify      string
+	dirs        manager.DirRoots
+	logLevel    string
+	logFormat   string
+	system      bool
+	defaultUnit string
 }
 
 func defaults() options {
-	o := options{system: os.Geteuid() == 0, logFormat: "text", stopGrace: 0}
+	o := options{system: os.Geteuid() == 0, logFormat: "text", defaultUnit: "default.target"}
 	if o.system {
 		o.unitPath = append([]string(nil), unit.SystemUnitPath...)
 		o.runtimeDir = "/run/pm"
@@ -83,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "", "debug, info, warn or error (default $PM_LOG, else info)")
 	fs.StringVar(&o.logFormat, "log-format", o.logFormat, "text or json")
 	fs.BoolVar(&o.system, "system", o.system, "run as the system manager (default when root)")
+	fs.StringVar(&o.defaultUnit, "default-unit", o.defaultUnit, "the unit to start at boot (what default.target is)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -174,12 +174,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			log.Debug(d.String())
 		}
 	}
-	return serve(m, log)
+	return serve(m, log, o.defaultUnit)
 }
 
 // serve runs the manager until SIGTERM or SIGINT (or SIGRTMIN+3 and SIGPWR,
 // which a container runtime may send), then stops every service.
-func serve(m *manager.Manager, log *slog.Logger) int {
+func serve(m *manager.Manager, log *slog.Logger, defaultUnit string) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGPWR, syscall.Signal(34+3))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -193,11 +193,20 @@ func serve(m *manager.Manager, log *slog.Logger) int {
 		log.Error("manager stopped", "err", err)
 		return 1
 	}
-	boot := context.Background()
-	for _, name := range bootUnits(m) {
-		if err := m.Start(boot, name); err != nil {
-			log.Error("cannot start unit", "unit", name, "err", err)
-		}
+	// Boot: start the default target, which wants every enabled unit and
+	// every YAML process with auto_start.
+	info, result, err := m.Enqueue(context.Background(), defaultUnit, manager.JobStart, unit.JobReplace)
+	if err != nil {
+		log.Error("cannot start the default unit", "unit", defaultUnit, "err", err)
+	} else {
+		go func() {
+			r := <-result
+			level := slog.LevelInfo
+			if r != manager.JobDone {
+				level = slog.LevelWarn
+			}
+			log.Log(context.Background(), level, "startup finished", "unit", defaultUnit, "job", info.ID, "result", string(r))
+		}()
 	}
 	log.Info("pmd is running", "units", len(m.Units()))
 	status := 0
@@ -234,39 +243,4 @@ func serve(m *manager.Manager, log *slog.Logger) int {
 	<-done
 	log.Info("pmd exiting")
 	return status
-}
-
-// bootUnits lists what pmd starts on its own: YAML processes with
-// auto_start, units with [X-PM] AutoStart=yes, and what default.target
-// (or multi-user.target) wants through .wants/ symlinks.
-func bootUnits(m *manager.Manager) []string {
-	snap := m.Snapshot()
-	seen := map[string]bool{}
-	var out []string
-	add := func(n string) {
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	for _, name := range m.Units() {
-		st := snap.Unit(name)
-		if st == nil || st.Config == nil || st.Name != name {
-			continue
-		}
-		if st.Config.AutoStart {
-			add(name)
-		}
-	}
-	for _, t := range []string{"default.target", "multi-user.target"} {
-		if st := snap.Unit(t); st != nil && st.Config != nil {
-			for _, w := range st.Config.Wants {
-				add(w)
-			}
-			for _, w := range st.Config.Requires {
-				add(w)
-			}
-		}
-	}
-	return out
 }
