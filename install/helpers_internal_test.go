@@ -295,7 +295,10 @@ func TestUnreadableDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(l.PersistentConfig, 0o000); err != nil {
+	if err := os.MkdirAll(filepath.Dir(l.PersistentConfig), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(l.PersistentConfig, 0o000); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := l.ListUnitFiles(nil, nil); err != nil {

@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +292,55 @@ func TestJobBadInput(t *testing.T) {
 	}
 	if e.state("ok.service").ActiveState != Inactive {
 		t.Error("bad requests disturbed another unit")
+	}
+}
+
+func TestDaemonReload(t *testing.T) {
+	e := startEngine(t, map[string]string{
+		"a.service":    "[Unit]\nDescription=old\n" + svcSleep,
+		"gone.service": svcSleep,
+		"keep.service": svcSleep,
+	})
+	e.job(JobStart, "a.service", unit.JobReplace)
+	e.job(JobStart, "keep.service", unit.JobReplace)
+	pid := e.state("a.service").MainPID
+	udir := e.dir + "/units/"
+	if err := os.WriteFile(udir+"a.service", []byte("[Unit]\nDescription=new\n"+svcSleep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Make sure the modification time moves.
+	later := time.Now().Add(2 * time.Second)
+	if err := os.Chtimes(udir+"a.service", later, later); err != nil {
+		t.Fatal(err)
+	}
+	if !e.state("a.service").NeedDaemonReload() {
+		t.Error("NeedDaemonReload is false after the file changed")
+	}
+	for _, f := range []string{"gone.service", "keep.service"} {
+		if err := os.Remove(udir + f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(udir+"new.service", []byte(svcSleep), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.DaemonReload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st := e.state("a.service")
+	if st.Description != "new" || st.MainPID != pid || st.ActiveState != Active {
+		t.Errorf("after reload: description %q, pid %d (was %d), %s", st.Description, st.MainPID, pid, st.ActiveState)
+	}
+	if st.NeedDaemonReload() {
+		t.Error("NeedDaemonReload still true after daemon-reload")
+	}
+	if e.m.Snapshot().Unit("gone.service") != nil {
+		t.Error("an inactive unit whose file vanished is still loaded")
+	}
+	if k := e.m.Snapshot().Unit("keep.service"); k == nil || k.ActiveState != Active {
+		t.Error("a running unit whose file vanished must stay loaded until stopped")
+	}
+	if r := e.job(JobStart, "new.service", unit.JobReplace); r != JobDone {
+		t.Errorf("start a unit added before the reload: %s", r)
 	}
 }

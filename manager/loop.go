@@ -44,6 +44,9 @@ type loop struct {
 	nextJobID uint32
 	runQueued bool // a job may have become runnable
 	dirtyJobs bool // the job list changed since the last snapshot
+
+	removed    []string // units dropped by the last reload, for the snapshot
+	reloadedAt time.Time
 }
 
 // Internal events.
@@ -197,6 +200,8 @@ func (l *loop) handle(ev any) {
 		}
 	case evExit:
 		l.processExited(ev.pid, ev.info)
+	case evReloaded:
+		l.reloaded(ev)
 	case evJobTimeout:
 		if ev.j.timerGen == ev.gen {
 			l.jobTimedOut(ev.j)
@@ -284,10 +289,14 @@ func (l *loop) stopTimers() {
 
 // publish stores a new snapshot with the units that changed.
 func (l *loop) publish() {
-	if len(l.dirty) == 0 {
+	if len(l.dirty) == 0 && len(l.removed) == 0 && len(l.outbox) == 0 {
 		return
 	}
 	changed := make(map[string]*UnitStatus, len(l.dirty))
+	for _, n := range l.removed {
+		changed[n] = nil
+	}
+	l.removed = l.removed[:0]
 	for rec := range l.dirty {
 		st := rec.status()
 		for _, n := range rec.names {

@@ -73,6 +73,10 @@ func (s *Snapshot) with(changed map[string]*UnitStatus, now time.Time) *Snapshot
 			n.shards[i] = m
 			copied[i] = true
 		}
+		if st == nil {
+			delete(n.shards[i], name)
+			continue
+		}
 		n.shards[i][name] = st
 	}
 	return n
@@ -125,7 +129,13 @@ type UnitStatus struct {
 
 	// Config is the unit as loaded; it must not be modified.
 	Config *unit.Unit
+
+	files []fileStamp
 }
+
+// NeedDaemonReload reports whether the unit's files changed on disk since
+// they were loaded (it looks at the files now).
+func (s *UnitStatus) NeedDaemonReload() bool { return changedOnDisk(s.files) }
 
 // ProcessStatus is how a process ran and ended.
 type ProcessStatus struct {

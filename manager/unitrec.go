@@ -53,6 +53,7 @@ type unitRec struct {
 	execMain      ProcessStatus
 	lastActive    ActiveState
 	lastSub       string
+	files         []fileStamp // the unit's files as loaded
 }
 
 func newUnitRec(u *unit.Unit, l *loop) *unitRec {
@@ -74,6 +75,7 @@ func newUnitRec(u *unit.Unit, l *loop) *unitRec {
 	if len(rec.names) == 0 {
 		rec.names = []string{u.Name}
 	}
+	rec.files = fingerprint(u)
 	if u.Service != nil && u.LoadState == unit.LoadLoaded {
 		rec.svc = newSvc(u, rec)
 	}
@@ -260,6 +262,7 @@ func (r *unitRec) status() *UnitStatus {
 		FailedCondition:    r.condFailed,
 		ExecMain:           r.execMain,
 		Config:             r.u,
+		files:              r.files,
 	}
 	if st.Description == "" {
 		st.Description = r.name

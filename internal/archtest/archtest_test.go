@@ -22,9 +22,10 @@ const module = "github.com/pm-project/pm"
 var allowed = map[string][]string{
 	"unit":    {},
 	"compat":  {},
-	"manager": {"unit", "compat", "internal/*"},
-	"api":     {"manager", "unit", "compat", "internal/*", "api/*"},
-	"dbus":    {"manager", "unit", "compat", "internal/*"},
+	"install": {"unit"},
+	"manager": {"unit", "compat", "install", "internal/*"},
+	"api":     {"manager", "unit", "compat", "install", "internal/*", "api/*"},
+	"dbus":    {"manager", "unit", "compat", "install", "internal/*"},
 }
 
 type pkg struct {
