@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pm-project/pm/unit"
 )
 
 // Benchmarks of the engine. Run them with `make bench`, or one at a time:
@@ -245,4 +247,69 @@ func heapInUse() int64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapInuse)
+}
+
+// BenchmarkBoot500 boots 500 independent /bin/sleep services wanted by the
+// default target (compare with BenchmarkBareStart500).
+func BenchmarkBoot500(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		units := map[string]string{}
+		for j := 0; j < 500; j++ {
+			units[fmt.Sprintf("s%03d.service", j)] = "[Service]\nExecStart=/bin/sleep 1000\nStandardOutput=null\n[X-PM]\nAutoStart=yes\n"
+		}
+		e := startEngine(b, units)
+		b.StartTimer()
+		if r := e.job(JobStart, "default.target", unit.JobReplace); r != JobDone {
+			b.Fatalf("boot: %s", r)
+		}
+		b.StopTimer()
+		e.close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkChain100 starts a chain of 100 oneshot units, each ordered after
+// the one before (After=) and all wanted by one target.
+func BenchmarkChain100(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		units := map[string]string{}
+		wants := ""
+		for j := 0; j < 100; j++ {
+			after := ""
+			if j > 0 {
+				after = fmt.Sprintf("[Unit]\nAfter=c%03d.service\n", j-1)
+			}
+			units[fmt.Sprintf("c%03d.service", j)] = after + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\nStandardOutput=null\n"
+			wants += fmt.Sprintf(" c%03d.service", j)
+		}
+		units["chain.target"] = "[Unit]\nWants=" + wants + "\n"
+		e := startEngine(b, units)
+		b.StartTimer()
+		if r := e.job(JobStart, "chain.target", unit.JobReplace); r != JobDone {
+			b.Fatalf("chain: %s", r)
+		}
+		b.StopTimer()
+		e.close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkBareChain100 is the baseline of BenchmarkChain100: run
+// /bin/true 100 times, one after the other.
+func BenchmarkBareChain100(b *testing.B) {
+	attr := &syscall.ProcAttr{Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{Setsid: true}}
+	for i := 0; i < b.N; i++ {
+		for j := 0; j < 100; j++ {
+			pid, err := syscall.ForkExec("/bin/true", []string{"true"}, attr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var ws unix.WaitStatus
+			if _, err := unix.Wait4(pid, &ws, 0, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

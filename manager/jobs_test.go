@@ -287,6 +287,9 @@ func TestJobBadInput(t *testing.T) {
 			t.Errorf("start %s: %v, want %v naming the unit", tt.name, err, tt.want)
 		}
 	}
+	if _, _, err := e.m.Enqueue(context.Background(), "masked.service", JobStart, unit.JobReplace); !errors.Is(err, ErrUnitMasked) || !strings.Contains(err.Error(), "masked.service") {
+		t.Errorf("start a masked unit: %v, want ErrUnitMasked naming it", err)
+	}
 	if r := e.job(JobStart, "tmpl@x.service", unit.JobReplace); r != JobDone {
 		t.Errorf("start an instance: %s", r)
 	}

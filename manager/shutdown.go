@@ -62,3 +62,24 @@ func (m *Manager) allDown() bool {
 	}
 	return true
 }
+
+// KillAll sends sig to every process of every unit, for an exit that does
+// not wait for the units to stop.
+func (m *Manager) KillAll(ctx context.Context, sig int) {
+	_ = m.call(ctx, func(l *loop) error {
+		l.shutdown = true
+		for n, rec := range l.units {
+			if n != rec.name || rec.svc == nil {
+				continue
+			}
+			rec.svc.forbidRestart = true
+			for sid := range rec.sessions {
+				_ = killAndCont(-sid, sig)
+			}
+			for pid := range rec.members {
+				_ = killAndCont(pid, sig)
+			}
+		}
+		return nil
+	})
+}

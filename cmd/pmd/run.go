@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -30,10 +27,14 @@ type options struct {
 	logFormat   string
 	system      bool
 	defaultUnit string
+	pid1        bool
+	markers     bool
+	markerDir   string
 }
 
 func defaults() options {
-	o := options{system: os.Geteuid() == 0, logFormat: "text", defaultUnit: "default.target"}
+	o := options{system: os.Geteuid() == 0, logFormat: "text", defaultUnit: "default.target",
+		pid1: os.Getpid() == 1, markerDir: "/run/systemd"}
 	if o.system {
 		o.unitPath = append([]string(nil), unit.SystemUnitPath...)
 		o.runtimeDir = "/run/pm"
@@ -83,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.logFormat, "log-format", o.logFormat, "text or json")
 	fs.BoolVar(&o.system, "system", o.system, "run as the system manager (default when root)")
 	fs.StringVar(&o.defaultUnit, "default-unit", o.defaultUnit, "the unit to start at boot (what default.target is)")
+	fs.BoolVar(&o.pid1, "pid1", o.pid1, "act as PID 1 (default when pmd is PID 1): kill every process left at exit")
+	fs.BoolVar(&o.markers, "systemd-markers", true, "in system mode, create RUN-SYSTEMD-DIR/system/, which tells systemd-aware programs that a service manager runs")
+	fs.StringVar(&o.markerDir, "run-systemd-dir", o.markerDir, "systemd's runtime directory, for the marker")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -174,73 +178,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			log.Debug(d.String())
 		}
 	}
-	return serve(m, log, o.defaultUnit)
-}
-
-// serve runs the manager until SIGTERM or SIGINT (or SIGRTMIN+3 and SIGPWR,
-// which a container runtime may send), then stops every service.
-func serve(m *manager.Manager, log *slog.Logger, defaultUnit string) int {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGPWR, syscall.Signal(34+3))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-
-	select {
-	case <-m.Ready():
-	case err := <-done:
-		log.Error("manager stopped", "err", err)
-		return 1
-	}
-	// Boot: start the default target, which wants every enabled unit and
-	// every YAML process with auto_start.
-	info, result, err := m.Enqueue(context.Background(), defaultUnit, manager.JobStart, unit.JobReplace)
-	if err != nil {
-		log.Error("cannot start the default unit", "unit", defaultUnit, "err", err)
-	} else {
-		go func() {
-			r := <-result
-			level := slog.LevelInfo
-			if r != manager.JobDone {
-				level = slog.LevelWarn
-			}
-			log.Log(context.Background(), level, "startup finished", "unit", defaultUnit, "job", info.ID, "result", string(r))
-		}()
-	}
-	log.Info("pmd is running", "units", len(m.Units()))
-	status := 0
-	select {
-	case err := <-done:
+	if o.system && o.markers {
+		remove, err := createMarker(o.markerDir)
 		if err != nil {
-			log.Error("manager stopped", "err", err)
-			return 1
+			log.Warn("cannot create the systemd marker directory", "err", err)
 		}
-		return 0
-	case sig := <-sigs:
-		log.Info("stopping every unit", "signal", sig.String())
-	case a := <-m.Actions():
-		log.Warn("unit requested an emergency action", "unit", a.Unit, "action", a.Action, "exit_status", a.ExitStatus)
-		if a.ExitStatus >= 0 {
-			status = a.ExitStatus
-		}
+		defer remove()
 	}
-	// A second signal skips the orderly stop.
-	sctx, scancel := context.WithCancel(context.Background())
-	go func() {
-		select {
-		case <-sigs:
-			log.Warn("second signal: exiting without waiting")
-			scancel()
-		case <-sctx.Done():
-		}
-	}()
-	if err := m.Shutdown(sctx); err != nil {
-		log.Warn("shutdown did not finish", "err", err)
-	}
-	scancel()
-	cancel()
-	<-done
-	log.Info("pmd exiting")
-	return status
+	return serve(m, log, o)
 }
+

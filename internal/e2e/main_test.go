@@ -98,7 +98,26 @@ func (l *lines) String() string {
 func startPmd(t testing.TB, args ...string) (*exec.Cmd, *lines) {
 	t.Helper()
 	dir := t.TempDir()
-	cmd := exec.Command(filepath.Join(bin, "pmd"), append([]string{"--runtime-dir", filepath.Join(dir, "pm")}, args...)...)
+	// Every path pmd writes is in the test's directory: never the host's
+	// /run/systemd or /var/lib.
+	base := []string{
+		"--runtime-dir", filepath.Join(dir, "pm"),
+		"--run-systemd-dir", filepath.Join(dir, "run-systemd"),
+		"--runtime-directory-root", filepath.Join(dir, "run"),
+		"--state-directory-root", filepath.Join(dir, "lib"),
+		"--cache-directory-root", filepath.Join(dir, "cache"),
+		"--logs-directory-root", filepath.Join(dir, "log"),
+		"--configuration-directory-root", filepath.Join(dir, "etc"),
+	}
+	return startCmd(t, filepath.Join(bin, "pmd"), append(base, args...)...)
+}
+
+// startCmd runs a command with its output collected; it is stopped with
+// SIGTERM when the test ends if it still runs.
+func startCmd(t testing.TB, name string, args ...string) (*exec.Cmd, *lines) {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+dir, "HOME="+dir)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
