@@ -187,4 +187,3 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	return serve(m, log, o)
 }
-

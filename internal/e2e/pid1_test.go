@@ -61,9 +61,9 @@ func TestPID1(t *testing.T) {
 	rec := func(what string) string { return "/bin/sh -c 'echo " + what + " >> " + log + "'" }
 	units := filepath.Join(dir, "units")
 	writeUnits(t, units, map[string]string{
-		"a.service": "[Unit]\nDescription=first\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=" + rec("start-a") + "\nExecStop=" + rec("stop-a") + "\n[X-PM]\nAutoStart=yes\n",
-		"b.service": "[Unit]\nAfter=a.service\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=" + rec("start-b") + "\nExecStop=" + rec("stop-b") + "\n[X-PM]\nAutoStart=yes\n",
-		"c.service": "[Unit]\nAfter=b.service\n[Service]\nExecStartPre=" + rec("start-c") + "\nExecStart=/bin/sh -c '(sleep 0.2 &); exec sleep 1000'\nExecStopPost=" + rec("stop-c") + "\n[X-PM]\nAutoStart=yes\n",
+		"a.service":   "[Unit]\nDescription=first\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=" + rec("start-a") + "\nExecStop=" + rec("stop-a") + "\n[X-PM]\nAutoStart=yes\n",
+		"b.service":   "[Unit]\nAfter=a.service\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=" + rec("start-b") + "\nExecStop=" + rec("stop-b") + "\n[X-PM]\nAutoStart=yes\n",
+		"c.service":   "[Unit]\nAfter=b.service\n[Service]\nExecStartPre=" + rec("start-c") + "\nExecStart=/bin/sh -c '(sleep 0.2 &); exec sleep 1000'\nExecStopPost=" + rec("stop-c") + "\n[X-PM]\nAutoStart=yes\n",
 		"off.service": "[Service]\nExecStart=" + rec("never") + "\n",
 	})
 	cmd, out := startPID1(t, units, "--run-systemd-dir", filepath.Join(dir, "run-systemd"))
