@@ -10,6 +10,8 @@ command -v dbus-daemon >/dev/null 2>&1 || need="$need dbus"
 command -v systemctl >/dev/null 2>&1 || need="$need systemd"
 command -v unshare >/dev/null 2>&1 || need="$need util-linux"
 command -v busctl >/dev/null 2>&1 || need="$need systemd"
+# The example configuration runs python3 -m http.server.
+[ -x /usr/bin/python3 ] || need="$need python3"
 if [ -n "$need" ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "install-deps: installing$need" >&2

@@ -139,6 +139,9 @@ func (l *loop) runJob(j *job) {
 	rec := j.rec
 	j.state = jobRunning
 	l.jobEvent(j, EventJobChanged, "")
+	if d := rec.u.JobRunningTimeoutSec; d != unit.Infinity && d > 0 && d != rec.u.JobTimeoutSec {
+		l.armJobTimeout(j)
+	}
 	st := rec.activeState()
 	switch j.typ {
 	case JobNop:
@@ -290,15 +293,23 @@ func (l *loop) finishJob(j *job, r JobResult) {
 	}
 }
 
-// armJobTimeout starts JobTimeoutSec= for a job.
+// armJobTimeout starts JobTimeoutSec= for a queued job, or
+// JobRunningTimeoutSec= once it runs (the earlier deadline wins).
 func (l *loop) armJobTimeout(j *job) {
 	d := j.rec.u.JobTimeoutSec
 	if j.state == jobRunning {
 		d = j.rec.u.JobRunningTimeoutSec
+		if j.timer != nil && j.created.Add(j.rec.u.JobTimeoutSec.Std()).Before(time.Now().Add(d.Std())) {
+			return // the queued deadline comes first
+		}
 	}
 	if d == unit.Infinity || d <= 0 {
 		return
 	}
+	if j.timer != nil {
+		j.timer.Stop()
+	}
+	j.timerGen++
 	gen := j.timerGen
 	m := l.m
 	j.timer = time.AfterFunc(d.Std(), func() { m.post(evJobTimeout{j: j, gen: gen}) })

@@ -347,3 +347,16 @@ func TestDaemonReload(t *testing.T) {
 		t.Errorf("start a unit added before the reload: %s", r)
 	}
 }
+
+func TestJobTimeout(t *testing.T) {
+	e := startEngine(t, map[string]string{
+		"slow.service": "[Unit]\nJobTimeoutSec=300ms\n[Service]\nType=notify\nExecStart=/bin/sleep 1000\nTimeoutStartSec=infinity\n",
+	})
+	t0 := time.Now()
+	if r := e.job(JobStart, "slow.service", unit.JobReplace); r != JobTimeout {
+		t.Fatalf("start: %s, want timeout", r)
+	}
+	if el := time.Since(t0); el < 250*time.Millisecond {
+		t.Errorf("timed out after %v", el)
+	}
+}

@@ -15,6 +15,7 @@ const (
 	noteCgroups  = "applied with cgroups, a later part of pm"
 	noteSched    = "pm does not set scheduling policies yet"
 	noteNoEffect = "removed from systemd; it has no effect"
+	noteLogs     = "log capture (identifiers, levels, the journal) is a later part of pm; output goes to pm's log prefixed with the unit name"
 )
 
 func addExecDirectives(t tableBuilder, s string) {
@@ -104,16 +105,16 @@ func addExecDirectives(t tableBuilder, s string) {
 	t.enforced(s, "StandardError", setStdOutput(func(b *builder) *StdIO { return &ex(b).StandardError }))
 	t.enforced(s, "StandardInputText", setStdInputText)
 	t.enforced(s, "StandardInputData", setStdInputData)
-	t.enforced(s, "SyslogIdentifier", setString(func(b *builder) *string { return &ex(b).SyslogIdentifier }))
-	t.enforced(s, "SyslogFacility", setEnum(func(b *builder) *string { return &ex(b).SyslogFacility },
+	t.later(s, "SyslogIdentifier", noteLogs, setString(func(b *builder) *string { return &ex(b).SyslogIdentifier }))
+	t.later(s, "SyslogFacility", noteLogs, setEnum(func(b *builder) *string { return &ex(b).SyslogFacility },
 		"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
 		"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"))
-	t.enforced(s, "SyslogLevel", setEnum(func(b *builder) *string { return &ex(b).SyslogLevel }, logLevels...))
-	t.enforced(s, "SyslogLevelPrefix", setBool(func(b *builder) *bool { return &ex(b).SyslogLevelPrefix }))
+	t.later(s, "SyslogLevel", noteLogs, setEnum(func(b *builder) *string { return &ex(b).SyslogLevel }, logLevels...))
+	t.later(s, "SyslogLevelPrefix", noteLogs, setBool(func(b *builder) *bool { return &ex(b).SyslogLevelPrefix }))
 	t.enforced(s, "TTYPath", setPath(func(b *builder) *string { return &ex(b).TTYPath }))
-	t.enforced(s, "TTYReset", setBool(func(b *builder) *bool { return &ex(b).TTYReset }))
-	t.enforced(s, "TTYVHangup", setBool(func(b *builder) *bool { return &ex(b).TTYVHangup }))
-	t.enforced(s, "TTYVTDisallocate", setBool(func(b *builder) *bool { return &ex(b).TTYVTDisallocate }))
+	t.later(s, "TTYReset", "pm opens TTYPath= but does not reset, hang up or deallocate it yet", setBool(func(b *builder) *bool { return &ex(b).TTYReset }))
+	t.later(s, "TTYVHangup", "pm opens TTYPath= but does not reset, hang up or deallocate it yet", setBool(func(b *builder) *bool { return &ex(b).TTYVHangup }))
+	t.later(s, "TTYVTDisallocate", "pm opens TTYPath= but does not reset, hang up or deallocate it yet", setBool(func(b *builder) *bool { return &ex(b).TTYVTDisallocate }))
 	t.ignored(s, "pm does not resize terminals", "TTYRows", "TTYColumns")
 	t.later(s, "IOSchedulingClass", noteSched, setEnum(func(b *builder) *string { return &ex(b).IOSchedulingClass }, "realtime", "best-effort", "idle", "none", "0", "1", "2", "3"))
 	t.later(s, "IOSchedulingPriority", noteSched, setOptionalInt(func(b *builder) **int { return &ex(b).IOSchedulingPriority }, 0, 7))

@@ -168,8 +168,8 @@ func addServiceDirectives(t tableBuilder) {
 	t.later(s, "FileDescriptorStoreMax", "the file descriptor store comes with socket activation",
 		setUint(func(b *builder) *uint { return &sv(b).FileDescriptorStoreMax }))
 	t.later(s, "Sockets", "socket activation is a later part of pm", setServiceSockets)
-	t.enforced(s, "OOMPolicy", setEnum(func(b *builder) *string { return &sv(b).OOMPolicy }, "continue", "stop", "kill"))
-	t.enforced(s, "NonBlocking", setBool(func(b *builder) *bool { return &sv(b).NonBlocking }))
+	t.later(s, "OOMPolicy", "out-of-memory kills are seen through cgroups, a later part of pm", setEnum(func(b *builder) *string { return &sv(b).OOMPolicy }, "continue", "stop", "kill"))
+	t.later(s, "NonBlocking", noteSockets, setBool(func(b *builder) *bool { return &sv(b).NonBlocking }))
 	t.ignored(s, "pm does not drive USB gadgets", "USBFunctionDescriptors", "USBFunctionStrings")
 	t.ignored(s, "removed from systemd; it has no effect", "SysVStartPriority", "BusPolicy")
 

@@ -91,7 +91,7 @@ func addUnitDirectives(t tableBuilder) {
 		return nil
 	})
 	t.ignored(s, "removed from systemd; it has no effect", "IgnoreOnSnapshot")
-	t.enforced(s, "CollectMode", setEnum(func(b *builder) *string { return &b.u.CollectMode }, "inactive", "inactive-or-failed"))
+	t.later(s, "CollectMode", "pm keeps every unit loaded; it does not unload (garbage-collect) units yet", setEnum(func(b *builder) *string { return &b.u.CollectMode }, "inactive", "inactive-or-failed"))
 
 	t.enforced(s, "JobTimeoutSec", func(b *builder, o Option) error {
 		d, err := parseTimeoutSec(o.Value)
