@@ -9,7 +9,7 @@ FUZZPKGS := ./unit ./compat ./manager
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build test unit-test lint deps fuzz bench corpus docs check-docs clean
+.PHONY: all build test unit-test lint deps fuzz bench corpus docs check-docs proto check-proto clean
 
 all: build
 
@@ -21,7 +21,7 @@ deps:
 	./hack/install-deps.sh
 
 # The whole suite: lint, generated docs up to date, every test.
-test: deps lint check-docs unit-test
+test: deps lint check-docs check-proto unit-test
 
 unit-test:
 	$(GO) test -count=1 $(PKGS)
@@ -55,6 +55,21 @@ docs:
 check-docs:
 	@$(GO) run ./internal/gendocs | diff -u docs/directives.md - || \
 		(echo "docs/directives.md is stale: run make docs"; exit 1)
+
+# The gRPC API's generated code, checked in beside api/pmv1/pm.proto.
+PROTOC := protoc -I api/pmv1 -I /usr/include \
+	--plugin=protoc-gen-go=$(BIN)/protoc-gen-go --plugin=protoc-gen-go-grpc=$(BIN)/protoc-gen-go-grpc
+proto: deps
+	$(PROTOC) --go_out=api/pmv1 --go_opt=paths=source_relative \
+		--go-grpc_out=api/pmv1 --go-grpc_opt=paths=source_relative api/pmv1/pm.proto
+
+check-proto: deps
+	@d=$$(mktemp -d); trap 'rm -rf $$d' EXIT; \
+	$(PROTOC) --go_out=$$d --go_opt=paths=source_relative \
+		--go-grpc_out=$$d --go-grpc_opt=paths=source_relative api/pmv1/pm.proto && \
+	for f in pm.pb.go pm_grpc.pb.go; do \
+		diff -u api/pmv1/$$f $$d/$$f || { echo "api/pmv1/$$f is stale: run make proto"; exit 1; }; \
+	done
 
 clean:
 	rm -rf $(BIN)

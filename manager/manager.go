@@ -21,6 +21,9 @@ type Config struct {
 	UnitPath []string
 	// ConfigDirs are directories of pm YAML files.
 	ConfigDirs []string
+	// StateDir is pm's state directory: units created over the API are
+	// stored in StateDir/units, one YAML file each. "" disables Create.
+	StateDir string
 	// RuntimeDir is pm's own runtime directory (the notify socket lives
 	// there unless NotifySocket is set).
 	RuntimeDir string

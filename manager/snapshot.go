@@ -85,7 +85,13 @@ func (s *Snapshot) with(changed map[string]*UnitStatus, now time.Time) *Snapshot
 // UnitStatus is the state of one unit. It is never modified once
 // published.
 type UnitStatus struct {
-	Name        string
+	Name string
+	// UUID identifies the unit: [X-PM] UUID= for units created over the
+	// API, else derived from the name (stable across restarts).
+	UUID string
+	// Origin is "api" (created over the API), "file" (a unit file),
+	// "yaml" (a YAML config file) or "builtin".
+	Origin      string
 	Description string
 	Type        unit.Type
 	LoadState   unit.LoadState

@@ -158,6 +158,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		UnitPath:     o.unitPath,
 		ConfigDirs:   o.resolveConfigDir(log),
 		RuntimeDir:   o.runtimeDir,
+		StateDir:     o.stateDir,
 		NotifySocket: o.notify,
 		Dirs:         o.dirs,
 		System:       o.system,

@@ -1,0 +1,172 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/pm-project/pm/api/pmv1"
+)
+
+// SystemSocket is the socket of the system pmd (run as root).
+const SystemSocket = "/run/pm/pm.sock"
+
+// SocketName is the socket's file name inside pmd's runtime directory.
+const SocketName = "pm.sock"
+
+// DefaultSocket returns the socket pmd listens on by default for the
+// current user: SystemSocket for root; else $XDG_RUNTIME_DIR/pm/pm.sock
+// (or $TMPDIR/pm-UID/pm/pm.sock without XDG_RUNTIME_DIR), as pmd's
+// --runtime-dir default.
+func DefaultSocket() string {
+	if os.Geteuid() == 0 {
+		return SystemSocket
+	}
+	return filepath.Join(UserRuntimeDir(), "pm", SocketName)
+}
+
+// UserRuntimeDir is $XDG_RUNTIME_DIR, or a per-user directory below the
+// temporary directory when it is unset.
+func UserRuntimeDir() string {
+	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
+		return rt
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("pm-%d", os.Getuid()))
+}
+
+// Options say how to reach pmd. The zero value is DefaultSocket.
+type Options struct {
+	// Socket is the path of pmd's unix socket.
+	Socket string
+	// Address is "host:port" of a TCP listener; it takes precedence over
+	// Socket.
+	Address string
+	// CAFile verifies the server's certificate; CertFile and KeyFile are
+	// the client's certificate for mutual TLS. Any of them turns TLS on.
+	CAFile, CertFile, KeyFile string
+	// ServerName overrides the name checked in the server's certificate.
+	ServerName string
+	// Plaintext talks TCP without TLS (for loopback listeners).
+	Plaintext bool
+	// DialOptions are added to the ones Dial makes.
+	DialOptions []grpc.DialOption
+}
+
+// Client is a connection to pmd.
+type Client struct {
+	pmv1.PMClient
+	Health healthpb.HealthClient
+	conn   *grpc.ClientConn
+}
+
+// Dial connects to pmd. The connection is made lazily: the first call
+// reports a daemon that is not there.
+func Dial(o Options) (*Client, error) {
+	var (
+		target string
+		opts   []grpc.DialOption
+	)
+	switch {
+	case o.Address != "":
+		target = "passthrough:///" + o.Address
+		creds, err := o.transport()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, grpc.WithTransportCredentials(creds))
+	default:
+		sock := o.Socket
+		if sock == "" {
+			sock = DefaultSocket()
+		}
+		target = "unix://" + sock
+		if !filepath.IsAbs(sock) {
+			abs, err := filepath.Abs(sock)
+			if err != nil {
+				return nil, fmt.Errorf("socket %s: %w", sock, err)
+			}
+			target = "unix://" + abs
+		}
+		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	opts = append(opts, o.DialOptions...)
+	conn, err := grpc.NewClient(target, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to pmd at %s: %w", strings.TrimPrefix(target, "passthrough:///"), err)
+	}
+	return &Client{PMClient: pmv1.NewPMClient(conn), Health: healthpb.NewHealthClient(conn), conn: conn}, nil
+}
+
+// transport returns the credentials for a TCP connection.
+func (o Options) transport() (credentials.TransportCredentials, error) {
+	if o.CAFile == "" && o.CertFile == "" && o.KeyFile == "" {
+		if o.Plaintext || isLoopback(o.Address) {
+			return insecure.NewCredentials(), nil
+		}
+		// Verify the server against the system's roots.
+		return credentials.NewTLS(&tls.Config{ServerName: o.ServerName, MinVersion: tls.VersionTLS12}), nil
+	}
+	cfg := &tls.Config{ServerName: o.ServerName, MinVersion: tls.VersionTLS12}
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", o.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return nil, errors.New("a client certificate needs both a certificate file and a key file")
+	}
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return credentials.NewTLS(cfg), nil
+}
+
+// isLoopback reports whether a "host:port" address is on the loopback
+// interface ("localhost" counts).
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.conn.Close() }
+
+// Ping checks that pmd answers, with its health service.
+func (c *Client) Ping(ctx context.Context) error {
+	resp, err := c.Health.Check(ctx, &healthpb.HealthCheckRequest{})
+	if err != nil {
+		return err
+	}
+	if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("pmd is %s", resp.GetStatus())
+	}
+	return nil
+}
