@@ -183,6 +183,7 @@ func startEngine(t testing.TB, units map[string]string) *engine {
 	m, err := New(Config{
 		UnitPath:   []string{udir},
 		RuntimeDir: filepath.Join(dir, "pm"),
+		StateDir:   filepath.Join(dir, "state"),
 		Dirs: DirRoots{
 			Runtime: filepath.Join(dir, "run"), State: filepath.Join(dir, "lib"),
 			Cache: filepath.Join(dir, "cache"), Logs: filepath.Join(dir, "log"),

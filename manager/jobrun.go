@@ -482,4 +482,5 @@ var ctxBackground = context.Background()
 func (l *loop) jobEvent(j *job, kind EventKind, r JobResult) {
 	l.outbox = append(l.outbox, Event{Kind: kind, Time: time.Now(), Unit: j.rec.name, Job: j.info(), JobResult: r})
 	l.dirtyJobs = true
+	l.dirty[j.rec] = true // its status shows the job
 }

@@ -70,6 +70,12 @@ type Manager struct {
 	initial *unit.Set
 	diags   unit.Diagnostics
 	actions chan ActionRequest
+
+	// storeMu serialises Create, Update and Delete: each checks, writes a
+	// file and loads it as one step.
+	storeMu sync.Mutex
+	// stopping is set once Shutdown or KillAll began.
+	stopping atomic.Bool
 }
 
 // New loads the units of cfg and returns a manager ready to Run.
@@ -101,7 +107,8 @@ func New(cfg Config) (*Manager, error) {
 		ready:   make(chan struct{}),
 		actions: make(chan ActionRequest, 16),
 	}
-	l := unit.Loader{Path: cfg.UnitPath, ConfigDirs: cfg.ConfigDirs, Host: cfg.Host}
+	m.cleanStore()
+	l := m.loader()
 	set, diags := l.LoadAll()
 	m.initial, m.diags = set, diags
 	m.snap.Store(&Snapshot{})

@@ -17,9 +17,11 @@ import (
 type lineWriter struct {
 	mu sync.Mutex // guards w
 	w  io.Writer
+	// logs keeps the recent lines of each unit.
+	logs *logStore
 }
 
-func newLineWriter(w io.Writer) *lineWriter { return &lineWriter{w: w} }
+func newLineWriter(w io.Writer) *lineWriter { return &lineWriter{w: w, logs: newLogStore()} }
 
 func (lw *lineWriter) writeLine(prefix string, line []byte) {
 	buf := make([]byte, 0, len(prefix)+len(line)+3)
@@ -60,6 +62,7 @@ func (p *outputPipe) copyLines(lw *lineWriter, name string, pid int) {
 				line = line[:len(line)-1]
 			}
 			lw.writeLine(prefix, line)
+			lw.logs.add(name, pid, line)
 		}
 		if err != nil && err != bufio.ErrBufferFull {
 			return

@@ -21,7 +21,7 @@ type evReloaded struct {
 // it, as in systemd); a unit whose files vanished stays loaded while it
 // runs. Loading happens off the loop. It returns the problems found.
 func (m *Manager) DaemonReload(ctx context.Context) (unit.Diagnostics, error) {
-	l := unit.Loader{Path: m.cfg.UnitPath, ConfigDirs: m.cfg.ConfigDirs, Host: m.cfg.Host}
+	l := m.loader()
 	set, diags := l.LoadAll()
 	done := make(chan error, 1)
 	select {
@@ -84,9 +84,9 @@ func (l *loop) reloaded(ev evReloaded) {
 		for _, n := range rec.names {
 			if l.units[n] == rec {
 				delete(l.units, n)
+				l.removed = append(l.removed, n)
 			}
 		}
-		l.removed = append(l.removed, rec.name)
 	}
 	l.linkAll()
 	l.reloadedAt = time.Now()
@@ -102,6 +102,7 @@ func (r *unitRec) reconfigure(u *unit.Unit) {
 	}
 	r.startLimit.interval, r.startLimit.burst = u.StartLimitIntervalSec.Std(), u.StartLimitBurst
 	r.files = fingerprint(u)
+	r.uuid = unitUUID(u)
 	switch {
 	case r.svc != nil && u.Service != nil:
 		r.svc.u, r.svc.cfg = u, u.Service

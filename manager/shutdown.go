@@ -10,6 +10,7 @@ import (
 // is done. New starts are refused from then on. The loop keeps running
 // (cancel Run's context afterwards).
 func (m *Manager) Shutdown(ctx context.Context) error {
+	m.stopping.Store(true)
 	events, cancel := m.Subscribe()
 	defer cancel()
 	err := m.call(ctx, func(l *loop) error {
@@ -66,6 +67,7 @@ func (m *Manager) allDown() bool {
 // KillAll sends sig to every process of every unit, for an exit that does
 // not wait for the units to stop.
 func (m *Manager) KillAll(ctx context.Context, sig int) {
+	m.stopping.Store(true)
 	_ = m.call(ctx, func(l *loop) error {
 		l.shutdown = true
 		for n, rec := range l.units {

@@ -133,6 +133,9 @@ type UnitStatus struct {
 	// ExecMain describes the last main process.
 	ExecMain ProcessStatus
 
+	// Job is the unit's queued or running job, if any.
+	Job *JobInfo
+
 	// Config is the unit as loaded; it must not be modified.
 	Config *unit.Unit
 

@@ -131,6 +131,9 @@ func (l *loop) request(name string, typ JobType, mode unit.JobMode) (*job, error
 	if err != nil {
 		return nil, fmt.Errorf("unit %s: %w", name, err)
 	}
+	if rec.deleting {
+		return nil, fmt.Errorf("unit %s is being deleted: %w", rec.name, ErrNoSuchUnit)
+	}
 	switch typ {
 	case JobStart, JobRestart, JobTryRestart, JobReloadOrStart:
 		if rec.u.RefuseManualStart {

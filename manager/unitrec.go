@@ -38,6 +38,9 @@ type unitRec struct {
 	manualStop        bool
 	invocationID      string
 	warnedUnsupported bool
+	// deleting: Delete is removing the unit's file; it takes no jobs.
+	deleting bool
+	uuid     string
 
 	condResult    bool
 	assertResult  bool
@@ -76,6 +79,7 @@ func newUnitRec(u *unit.Unit, l *loop) *unitRec {
 		rec.names = []string{u.Name}
 	}
 	rec.files = fingerprint(u)
+	rec.uuid = unitUUID(u)
 	if u.Service != nil && u.LoadState == unit.LoadLoaded {
 		rec.svc = newSvc(u, rec)
 	}
@@ -242,6 +246,8 @@ func (r *unitRec) mainPID() int {
 func (r *unitRec) status() *UnitStatus {
 	st := &UnitStatus{
 		Name:               r.name,
+		UUID:               r.uuid,
+		Origin:             r.l.m.origin(r.u),
 		Description:        r.u.Description,
 		Type:               r.u.Type,
 		LoadState:          r.u.LoadState,
@@ -266,6 +272,10 @@ func (r *unitRec) status() *UnitStatus {
 	}
 	if st.Description == "" {
 		st.Description = r.name
+	}
+	if r.job != nil {
+		info := r.job.info()
+		st.Job = &info
 	}
 	if s := r.svc; s != nil {
 		st.Result = s.result

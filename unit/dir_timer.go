@@ -110,6 +110,7 @@ const (
 
 func addPMDirectives(t tableBuilder) {
 	t.enforced(SectionPM, "AutoStart", setBool(func(b *builder) *bool { return &b.u.AutoStart }))
+	t.enforced(SectionPM, "UUID", setUUID)
 
 	const h = SectionHealth
 	health := func(b *builder) *Health {

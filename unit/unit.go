@@ -132,6 +132,9 @@ type Unit struct {
 	// AutoStart means the unit is wanted by the default target without an
 	// [Install] symlink ([X-PM] AutoStart=, YAML auto_start).
 	AutoStart bool `json:",omitempty"`
+	// UUID identifies the unit ([X-PM] UUID=), in canonical lower-case
+	// form; pm writes it into the units it creates over its API.
+	UUID string `json:",omitempty"`
 
 	// Ignored lists the directives pm recognises but does not enforce, with
 	// the reason, in the order they were set.
