@@ -67,6 +67,27 @@ func TestEngineForkingPIDFile(t *testing.T) {
 	}
 }
 
+// TestEngineForkingLatePIDFile: the PID file appears (in a directory that
+// does not exist yet) after the start process exited; the start waits for
+// it.
+func TestEngineForkingLatePIDFile(t *testing.T) {
+	e := startEngine(t, map[string]string{
+		"f.service": "[Service]\nType=forking\nPIDFile=@DIR@/late/sub/f.pid\nExecStart=@EXE@\nEnvironment=PM_TEST_SVC=forking-late:@DIR@/late/sub/f.pid\nTimeoutStartSec=10\n",
+	})
+	e.start("f.service")
+	st := e.waitSub("f.service", "running", 5*time.Second)
+	b, err := os.ReadFile(filepath.Join(e.dir, "late", "sub", "f.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := strconv.Atoi(strings.TrimSpace(string(b))); st.MainPID != want {
+		t.Fatalf("main pid %d, want %d from the PID file", st.MainPID, want)
+	}
+	if !e.saw("f.service", "start") {
+		t.Error("never waited in start")
+	}
+}
+
 func TestEngineWatchdog(t *testing.T) {
 	e := startEngine(t, map[string]string{
 		"w.service":  "[Service]\nType=notify\nExecStart=@EXE@\nEnvironment=PM_TEST_SVC=watchdog\nWatchdogSec=300ms\n",

@@ -198,6 +198,10 @@ func (l *loop) handle(ev any) {
 			ev.rec.wd = nil
 			l.step(ev.rec, func(s *svc) { s.watchdogFired() })
 		}
+	case evPIDFile:
+		if ev.gen == ev.rec.pidWatchGen && ev.rec.svc != nil {
+			l.step(ev.rec, func(s *svc) { s.pidFileChanged() })
+		}
 	case evExit:
 		l.processExited(ev.pid, ev.info)
 	case evReloaded:
@@ -284,6 +288,7 @@ func (l *loop) stopTimers() {
 	for _, rec := range l.units {
 		rec.disarm()
 		rec.disarmWatchdog()
+		l.unwatchPIDFile(rec)
 	}
 }
 

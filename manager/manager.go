@@ -67,8 +67,10 @@ type Manager struct {
 	stopped chan struct{} // closed when Run returns
 	ready   chan struct{} // closed once the loop published its units
 
-	initial *unit.Set
-	diags   unit.Diagnostics
+	initial *unit.Set // owned by the loop once it runs
+	// diags are the problems of the last load; daemon-reload replaces
+	// them from the loop while front doors read them.
+	diags   atomic.Pointer[unit.Diagnostics]
 	actions chan ActionRequest
 
 	// storeMu serialises Create, Update and Delete: each checks, writes a
@@ -110,7 +112,8 @@ func New(cfg Config) (*Manager, error) {
 	m.cleanStore()
 	l := m.loader()
 	set, diags := l.LoadAll()
-	m.initial, m.diags = set, diags
+	m.initial = set
+	m.diags.Store(&diags)
 	m.snap.Store(&Snapshot{})
 	return m, nil
 }
@@ -120,7 +123,7 @@ func New(cfg Config) (*Manager, error) {
 func (m *Manager) Ready() <-chan struct{} { return m.ready }
 
 // Diagnostics returns the problems found while loading the units.
-func (m *Manager) Diagnostics() unit.Diagnostics { return m.diags }
+func (m *Manager) Diagnostics() unit.Diagnostics { return *m.diags.Load() }
 
 // Snapshot returns the state of every unit as of the loop's last step. It
 // never blocks and the result is never modified.

@@ -44,7 +44,8 @@ func (m *Manager) DaemonReload(ctx context.Context) (unit.Diagnostics, error) {
 // reloaded swaps the units' settings for the new ones and links the
 // dependencies again.
 func (l *loop) reloaded(ev evReloaded) {
-	l.m.initial, l.m.diags = ev.set, ev.diags
+	l.m.initial = ev.set
+	l.m.diags.Store(&ev.diags)
 	old := map[*unitRec]bool{}
 	for n, rec := range l.units {
 		if n == rec.name {

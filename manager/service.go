@@ -120,6 +120,10 @@ type (
 	// actDead cleans up after the service went down: runtime directories,
 	// the PID file.
 	actDead struct{ restarting bool }
+	// actWatchPIDFile starts (on) or stops watching PIDFile= for the
+	// daemon to write it (systemd's service_demand_pid_file); the loop
+	// calls svc.pidFileChanged when it may have appeared.
+	actWatchPIDFile struct{ on bool }
 	// actAutoRestart asks the unit layer to restart the service (the
 	// RestartSec= timer fired).
 	actAutoRestart struct{}
@@ -184,6 +188,8 @@ type svc struct {
 	lastExitKind execKind
 
 	watchdogOverride time.Duration // from WATCHDOG_USEC=; 0 none
+	// pidFileWatched: start is waiting for the daemon to write PIDFile=.
+	pidFileWatched bool
 
 	// pending records what an action in flight continues with.
 	pending pendingOp
@@ -251,6 +257,10 @@ func (s *svc) setState(st ServiceState) {
 		s.runningSince = s.facts.now()
 	}
 	s.state = st
+	if s.pidFileWatched && st != StateStart && st != StateStartPost {
+		s.pidFileWatched = false
+		s.emit(actWatchPIDFile{on: false})
+	}
 	switch st {
 	case StateCondition, StateStartPre, StateStart, StateStartPost, StateRunning, StateReload,
 		StateStop, StateStopWatchdog, StateStopSigterm, StateStopSigkill, StateStopPost,

@@ -221,8 +221,11 @@ func (s *svc) controlExited(e exitInfo, f Result) {
 			s.enterSignal(StateStopSigterm, f)
 			return
 		}
-		if !s.findMainPID(len(s.cfg.ExecStartPost) == 0) {
+		switch s.findMainPID(len(s.cfg.ExecStartPost) == 0) {
+		case pidFileMissing:
 			s.enterSignal(StateStopSigterm, ResultProtocol)
+			return
+		case pidFileAwaited:
 			return
 		}
 		s.enterStartPost()
@@ -231,14 +234,17 @@ func (s *svc) controlExited(e exitInfo, f Result) {
 			s.enterSignal(StateStopSigterm, f)
 			return
 		}
-		if !s.findMainPID(true) {
+		switch s.findMainPID(true) {
+		case pidFileMissing:
 			s.enterStop(ResultProtocol)
+			return
+		case pidFileAwaited:
 			return
 		}
 		s.enterRunning(ResultSuccess)
 	case StateReload:
 		if f == ResultSuccess {
-			s.findMainPID(false)
+			_ = s.findMainPID(false)
 		}
 		s.reloadResult = f
 		s.enterRunning(ResultSuccess)
@@ -259,34 +265,68 @@ func (s *svc) controlExited(e exitInfo, f Result) {
 	}
 }
 
+// mainPIDOutcome is what findMainPID found.
+type mainPIDOutcome int
+
+const (
+	// mainPIDFound: the main PID is known, or need not be.
+	mainPIDFound mainPIDOutcome = iota
+	// pidFileAwaited: PIDFile= is not there yet, but processes of the
+	// service are, which may still write it: the start waits for it.
+	pidFileAwaited
+	// pidFileMissing: PIDFile= is required, missing, and nobody is left
+	// to write it.
+	pidFileMissing
+)
+
 // findMainPID learns the main PID of a forking service after its start
-// process exited: from PIDFile=, or by guessing (GuessMainPID=). It
-// reports false when a PID file is required but missing and no process of
-// the service is left that could still write it.
-func (s *svc) findMainPID(required bool) bool {
+// process exited: from PIDFile=, or by guessing (GuessMainPID=). A
+// required PID file that is missing is awaited (the loop watches for it,
+// the start timeout still applies) while the service has processes.
+func (s *svc) findMainPID(required bool) mainPIDOutcome {
 	if s.cfg.PIDFile != "" {
 		pid, err := s.facts.loadPIDFile()
 		if err == nil {
 			s.setMainPID(pid)
-			return true
+			return mainPIDFound
 		}
 		if !required {
-			return true
+			return mainPIDFound
 		}
-		s.log(slog.LevelWarn, "PID file not readable (yet?) after start", "path", s.cfg.PIDFile, "err", err)
 		if !s.facts.groupAlive() {
-			return false
+			s.log(slog.LevelWarn, "PID file not readable after start, and no process left to write it", "path", s.cfg.PIDFile, "err", err)
+			return pidFileMissing
 		}
+		s.log(slog.LevelInfo, "PID file not readable (yet?) after start, waiting for it", "path", s.cfg.PIDFile, "err", err)
+		if !s.pidFileWatched {
+			s.pidFileWatched = true
+			s.emit(actWatchPIDFile{on: true})
+		}
+		return pidFileAwaited
 	}
 	if s.mainPIDKnown && s.mainPID > 0 {
-		return true
+		return mainPIDFound
 	}
 	if s.cfg.GuessMainPID {
 		if pid := s.facts.guessMainPID(); pid > 0 {
 			s.setMainPID(pid)
 		}
 	}
-	return true
+	return mainPIDFound
+}
+
+// pidFileChanged is systemd's service_retry_pid_file: the awaited PID file
+// may have appeared; once it names a usable process the service runs.
+func (s *svc) pidFileChanged() {
+	if !s.pidFileWatched || (s.state != StateStart && s.state != StateStartPost) {
+		return
+	}
+	pid, err := s.facts.loadPIDFile()
+	if err != nil {
+		return
+	}
+	s.setMainPID(pid)
+	s.enterRunning(ResultSuccess)
 }
 
 func (s *svc) command(kind execKind, idx int) *unit.ExecCommand {
@@ -506,7 +546,7 @@ func (s *svc) groupEmpty() {
 			s.enterStopPost(ResultSuccess)
 			return
 		}
-		if s.cfg.PIDFile != "" && s.mainGood() == 0 && s.controlGood() == 0 {
+		if s.cfg.PIDFile != "" && s.mainGood() <= 0 && s.controlGood() <= 0 {
 			s.log(slog.LevelWarn, "daemon never wrote its PID file, failing")
 			if s.state == StateStart {
 				s.enterStopPost(ResultProtocol)

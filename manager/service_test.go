@@ -94,6 +94,8 @@ func (m *machine) run(step func(s *svc)) {
 				m.trace = append(m.trace, "auto-restart")
 			case actAction:
 				m.trace = append(m.trace, "action "+string(a.action))
+			case actWatchPIDFile:
+				m.trace = append(m.trace, fmt.Sprintf("watch-pidfile %v", a.on))
 			}
 		}
 	}
@@ -321,6 +323,59 @@ func TestForkingWithoutPIDFileFails(t *testing.T) {
 	m.run(func(s *svc) { _ = s.start() })
 	m.exit(m.s.controlPID, exit0)
 	m.want(StateFailed, ResultProtocol)
+}
+
+// TestForkingAwaitsPIDFile: the daemon writes its PID file after the
+// start process exited; the start waits for it (systemd's
+// service_demand_pid_file) and runs once it is there.
+func TestForkingAwaitsPIDFile(t *testing.T) {
+	m := newMachine(t, "[Service]\nType=forking\nPIDFile=/run/x.pid\nExecStart=/bin/daemon\n")
+	m.run(func(s *svc) { _ = s.start() })
+	m.f.group = true // the daemon runs, the file is not there yet
+	m.exit(m.s.controlPID, exit0)
+	m.want(StateStart, ResultSuccess)
+	if !strings.Contains(strings.Join(m.trace, "|"), "watch-pidfile true") {
+		t.Fatalf("no watch started: %v", m.trace)
+	}
+	m.run(func(s *svc) { s.pidFileChanged() }) // a change, still no file
+	m.want(StateStart, ResultSuccess)
+	m.f.pidFile = 4242
+	m.f.alive[4242] = true
+	m.run(func(s *svc) { s.pidFileChanged() })
+	m.want(StateRunning, ResultSuccess)
+	if m.s.mainPID != 4242 {
+		t.Fatalf("main pid %d, want 4242", m.s.mainPID)
+	}
+	if tr := strings.Join(m.trace, "|"); !strings.HasSuffix(tr, "watch-pidfile false|state running") {
+		t.Errorf("watch not stopped on running: %v", m.trace)
+	}
+}
+
+// TestForkingAwaitedPIDFileNeverComes: the daemon dies without writing
+// it: protocol failure; the start timeout fails it too.
+func TestForkingAwaitedPIDFileNeverComes(t *testing.T) {
+	for _, how := range []string{"group empties", "timeout"} {
+		t.Run(how, func(t *testing.T) {
+			m := newMachine(t, "[Service]\nType=forking\nPIDFile=/run/x.pid\nExecStart=/bin/daemon\n")
+			m.run(func(s *svc) { _ = s.start() })
+			m.f.group = true
+			m.exit(m.s.controlPID, exit0)
+			m.want(StateStart, ResultSuccess)
+			if how == "group empties" {
+				m.f.group = false
+				m.run(func(s *svc) { s.groupEmpty() })
+				m.want(StateFailed, ResultProtocol)
+			} else {
+				m.run(func(s *svc) { s.timerFired() })
+				if m.s.result != ResultTimeout {
+					t.Fatalf("result %s after the start timeout; want timeout", m.s.result)
+				}
+			}
+			if !strings.Contains(strings.Join(m.trace, "|"), "watch-pidfile false") {
+				t.Errorf("watch not stopped: %v", m.trace)
+			}
+		})
+	}
 }
 
 func TestSpawnFailureIsResources(t *testing.T) {

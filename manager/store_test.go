@@ -152,6 +152,9 @@ func TestStoreUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(res.Changes) != 1 || res.RestartRequired {
+		t.Errorf("update: got %+v restart=%v; want one hot change", res.Changes, res.RestartRequired)
+	}
 	st := e.m.Snapshot().Unit("web.service")
 	if st.Config.Service.Restart != unit.RestartAlways || st.UUID != created.UUID || st.SubState != "running" {
 		t.Errorf("after update: Restart=%v UUID %s sub %s; want always, %s, running", st.Config.Service.Restart, st.UUID, st.SubState, created.UUID)

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"testing"
@@ -41,6 +42,8 @@ const svcModeEnv = "PM_TEST_SVC"
 //	                 session) and exits, then sleep
 //	forking:PIDFILE  start a daemon in a new session, write its pid to
 //	                 PIDFILE, exit 0
+//	forking-late:PIDFILE  start a daemon that writes PIDFILE (creating its
+//	                 directory) 200ms later, exit 0 at once
 //	watchdog         READY=1, then never ping the watchdog
 //	watchdog-ping    READY=1, then ping every WATCHDOG_USEC/4
 //	bind80           listen on 127.0.0.1:80; exit 0 if it worked, 1 if not
@@ -106,6 +109,21 @@ func svcTestMain() {
 			os.Exit(3)
 		}
 		os.Exit(0)
+	case "forking-late":
+		// The daemon writes its PID file after this start process exited.
+		if _, err := svcTestSpawn("late-pid:"+arg, false); err != nil {
+			os.Exit(2)
+		}
+		os.Exit(0)
+	case "late-pid":
+		time.Sleep(200 * time.Millisecond)
+		if err := os.MkdirAll(filepath.Dir(arg), 0o755); err != nil {
+			os.Exit(3)
+		}
+		if err := os.WriteFile(arg, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			os.Exit(3)
+		}
+		sleep()
 	case "watchdog":
 		_, _ = daemon.SdNotify(false, "READY=1")
 		sleep()

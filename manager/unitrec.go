@@ -25,6 +25,9 @@ type unitRec struct {
 	wd       *time.Timer
 	wdGen    uint64
 
+	pidWatch    *pidWatch // the PID file awaited, if any
+	pidWatchGen uint64
+
 	// members are the processes known to belong to the unit; sessions
 	// are the session ids of the processes pm started for it (each is
 	// started in its own session), which find their descendants.
@@ -169,6 +172,12 @@ func (l *loop) perform(rec *unitRec, a action) {
 		l.log.Log(context.Background(), a.level, a.msg, append([]any{"unit", rec.name}, a.attrs...)...)
 	case actDead:
 		l.cleanupDead(rec, a.restarting)
+	case actWatchPIDFile:
+		if a.on {
+			l.watchPIDFile(rec)
+		} else {
+			l.unwatchPIDFile(rec)
+		}
 	case actAutoRestart:
 		l.autoRestart(rec)
 	case actAction:
