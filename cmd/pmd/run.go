@@ -30,6 +30,10 @@ type options struct {
 	pid1        bool
 	markers     bool
 	markerDir   string
+	// unitPathSet: --unit-path was given.
+	unitPathSet bool
+	api         apiOptions
+	dbus        dbusOptions
 }
 
 func defaults() options {
@@ -87,11 +91,23 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.pid1, "pid1", o.pid1, "act as PID 1 (default when pmd is PID 1): kill every process left at exit")
 	fs.BoolVar(&o.markers, "systemd-markers", true, "in system mode, create RUN-SYSTEMD-DIR/system/, which tells systemd-aware programs that a service manager runs")
 	fs.StringVar(&o.markerDir, "run-systemd-dir", o.markerDir, "systemd's runtime directory, for the marker")
+	addAPIFlags(fs, &o.api)
+	addDBusFlags(fs, &o.dbus)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	o.unitPathSet = fs.Changed("unit-path")
+	o.applyRoot(o.unitPathSet)
+	for i, d := range o.unitPath {
+		if a, err := filepath.Abs(d); err == nil {
+			o.unitPath[i] = a
+		}
+	}
+	if err := o.checkTransport(); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -99,11 +115,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // configDir applies the seed's precedence: the flag, $PM_CONFIG_DIR, then
 // /etc/pm/processes.d if it exists.
 func (o *options) resolveConfigDir(log *slog.Logger) []string {
+	// Absolute, so that units name their files unambiguously (status,
+	// FragmentPath) whatever directory a client runs in.
+	abs := func(d string) []string {
+		if a, err := filepath.Abs(d); err == nil {
+			d = a
+		}
+		return []string{d}
+	}
 	switch {
 	case o.configDir != "":
-		return []string{o.configDir}
+		return abs(o.configDir)
 	case os.Getenv("PM_CONFIG_DIR") != "":
-		return []string{os.Getenv("PM_CONFIG_DIR")}
+		return abs(os.Getenv("PM_CONFIG_DIR"))
 	}
 	if st, err := os.Stat("/etc/pm/processes.d"); err == nil && st.IsDir() {
 		return []string{"/etc/pm/processes.d"}

@@ -19,6 +19,7 @@ var shutdownSignals = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGPW
 // serve boots the default unit, runs until a shutdown signal or an exit
 // action, stops every unit in order and returns pmd's exit status.
 func serve(m *manager.Manager, log *slog.Logger, o options) int {
+	started := time.Now()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, shutdownSignals...)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -32,6 +33,38 @@ func serve(m *manager.Manager, log *slog.Logger, o options) int {
 		log.Error("manager stopped", "err", err)
 		return 1
 	}
+	// The API comes up before the boot, so that clients can watch it.
+	lis, err := startAPI(m, log, o, started)
+	if err != nil {
+		log.Error("cannot start the API", "err", err)
+		cancel()
+		<-done
+		return 1
+	}
+	stopAPI := func() {
+		if lis != nil {
+			lis.Stop(apiGrace)
+			lis = nil
+		}
+	}
+	defer stopAPI()
+	stopDBus, err := startDBus(ctx, m, log, o.dbusSettings(o.dbus), o.system)
+	if err != nil {
+		log.Error("cannot start the D-Bus front door", "err", err)
+		stopAPI()
+		cancel()
+		<-done
+		return 1
+	}
+	dbusStopped := false
+	stopFrontDoors := func() {
+		stopAPI()
+		if !dbusStopped {
+			stopDBus()
+			dbusStopped = true
+		}
+	}
+	defer stopFrontDoors()
 	boot(m, log, o.defaultUnit)
 	log.Info("pmd is running", "units", len(m.Units()), "pid1", o.pid1)
 
@@ -49,6 +82,9 @@ func serve(m *manager.Manager, log *slog.Logger, o options) int {
 		status, force = actionOutcome(a)
 		log.Warn("unit requested an emergency action", "unit", a.Unit, "action", a.Action, "exit_status", status, "immediately", force)
 	}
+	// Health turns NOT_SERVING, streams end and waiting calls return
+	// before the units stop, so that clients see pmd go down at once.
+	stopFrontDoors()
 	if force {
 		m.KillAll(context.Background(), int(syscall.SIGKILL))
 	} else {

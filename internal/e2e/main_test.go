@@ -18,6 +18,11 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	// The test binary plays an API client for tests that run it as
+	// another user.
+	if os.Getenv(clientEnv) != "" {
+		os.Exit(clientMain())
+	}
 	os.Exit(run(m))
 }
 
@@ -94,14 +99,32 @@ func (l *lines) String() string {
 }
 
 // startPmd runs pmd with args; it is stopped with SIGTERM when the test
-// ends if it still runs.
+// ends if it still runs. Its API socket is in its runtime directory
+// (startPmdIn says where).
 func startPmd(t testing.TB, args ...string) (*exec.Cmd, *lines) {
 	t.Helper()
-	dir := t.TempDir()
-	// Every path pmd writes is in the test's directory: never the host's
-	// /run/systemd or /var/lib.
-	base := []string{
+	cmd, out, _ := startPmdIn(t, t.TempDir(), args...)
+	return cmd, out
+}
+
+// startPmdIn runs pmd with every path it writes below dir (so that a
+// second pmd on the same dir finds the first one's state) and returns
+// the path of its API socket, dir/pm/pm.sock.
+func startPmdIn(t testing.TB, dir string, args ...string) (*exec.Cmd, *lines, string) {
+	t.Helper()
+	socket := filepath.Join(dir, "pm", "pm.sock")
+	base := pmdPaths(dir)
+	cmd, out := startCmd(t, filepath.Join(bin, "pmd"), append(base, args...)...)
+	return cmd, out, socket
+}
+
+// pmdPaths are the flags that put every path pmd writes below dir: never
+// the host's /run/systemd, /run/pm or /var/lib.
+func pmdPaths(dir string) []string {
+	return []string{
 		"--runtime-dir", filepath.Join(dir, "pm"),
+		"--state-dir", filepath.Join(dir, "state"),
+		"--socket", filepath.Join(dir, "pm", "pm.sock"),
 		"--run-systemd-dir", filepath.Join(dir, "run-systemd"),
 		"--runtime-directory-root", filepath.Join(dir, "run"),
 		"--state-directory-root", filepath.Join(dir, "lib"),
@@ -109,7 +132,6 @@ func startPmd(t testing.TB, args ...string) (*exec.Cmd, *lines) {
 		"--logs-directory-root", filepath.Join(dir, "log"),
 		"--configuration-directory-root", filepath.Join(dir, "etc"),
 	}
-	return startCmd(t, filepath.Join(bin, "pmd"), append(base, args...)...)
 }
 
 // startCmd runs a command with its output collected; it is stopped with

@@ -47,7 +47,9 @@ func writeUnits(t *testing.T, dir string, units map[string]string) {
 // startPID1 runs pmd as PID 1 of a new PID and mount namespace.
 func startPID1(t *testing.T, units string, extra ...string) (*exec.Cmd, *lines) {
 	t.Helper()
-	args := append([]string{"--fork", "--pid", "--mount-proc", filepath.Join(bin, "pmd"), "--unit-path", units, "--config-dir", units, "--log-level", "debug"}, extra...)
+	args := append([]string{"--fork", "--pid", "--mount-proc", filepath.Join(bin, "pmd"), "--unit-path", units, "--config-dir", units, "--log-level", "debug"},
+		pmdPaths(t.TempDir())...)
+	args = append(args, extra...)
 	return startCmd(t, "unshare", args...)
 }
 
@@ -66,7 +68,7 @@ func TestPID1(t *testing.T) {
 		"c.service":   "[Unit]\nAfter=b.service\n[Service]\nExecStartPre=" + rec("start-c") + "\nExecStart=/bin/sh -c '(sleep 0.2 &); exec sleep 1000'\nExecStopPost=" + rec("stop-c") + "\n[X-PM]\nAutoStart=yes\n",
 		"off.service": "[Service]\nExecStart=" + rec("never") + "\n",
 	})
-	cmd, out := startPID1(t, units, "--run-systemd-dir", filepath.Join(dir, "run-systemd"))
+	cmd, out := startPID1(t, units)
 	out.wait(t, "startup finished", 20*time.Second)
 	// The orphan (sleep 0.2, whose parent exited) is adopted by PID 1
 	// and must be reaped: wait until no zombie is left below pmd.
@@ -107,7 +109,7 @@ func TestPID1FailureAction(t *testing.T) {
 		"bad.service":   "[Unit]\nFailureAction=exit\nFailureActionExitStatus=42\n[Service]\nExecStart=/bin/sh -c 'sleep 0.2; exit 3'\n[X-PM]\nAutoStart=yes\n",
 		"other.service": "[Service]\nExecStart=/bin/sleep 1000\n[X-PM]\nAutoStart=yes\n",
 	})
-	cmd, out := startPID1(t, units, "--run-systemd-dir", filepath.Join(dir, "run-systemd"))
+	cmd, out := startPID1(t, units)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
