@@ -230,6 +230,12 @@ func (s *Server) listen() error {
 		return fmt.Errorf("dbus: %w", err)
 	}
 	if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		// A socket someone answers on belongs to a running manager
+		// (systemd on a host): never take it over.
+		if c, err := net.DialTimeout("unix", p, time.Second); err == nil {
+			c.Close()
+			return fmt.Errorf("dbus: %s is in use by another service manager (is systemd running?); pmd does not take it over: choose another path with --dbus-private-socket, or --no-dbus-private-socket", p)
+		}
 		_ = os.Remove(p) // a stale socket of an earlier run
 	}
 	ln, err := net.Listen("unix", p)

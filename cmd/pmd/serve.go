@@ -82,9 +82,11 @@ func serve(m *manager.Manager, log *slog.Logger, o options) int {
 		status, force = actionOutcome(a)
 		log.Warn("unit requested an emergency action", "unit", a.Unit, "action", a.Action, "exit_status", status, "immediately", force)
 	}
-	// Health turns NOT_SERVING, streams end and waiting calls return
+	// gRPC: health turns NOT_SERVING, streams end and waiting calls return
 	// before the units stop, so that clients see pmd go down at once.
-	stopFrontDoors()
+	// D-Bus stays up until the units stopped, as systemd's bus does, so
+	// that a systemctl waiting for a stop job gets its JobRemoved.
+	stopAPI()
 	if force {
 		m.KillAll(context.Background(), int(syscall.SIGKILL))
 	} else {
@@ -104,6 +106,7 @@ func serve(m *manager.Manager, log *slog.Logger, o options) int {
 		}
 		scancel()
 	}
+	stopFrontDoors()
 	cancel()
 	<-done
 	if o.pid1 {
