@@ -28,6 +28,15 @@ func mangle(arg string) string {
 	return arg + ".service"
 }
 
+// mangleAll mangles every argument.
+func mangleAll(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = mangle(a)
+	}
+	return out
+}
+
 // isGlob reports whether s is a shell pattern (systemd's string_is_glob).
 func isGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 

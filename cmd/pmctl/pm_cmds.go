@@ -210,10 +210,7 @@ func (e *cliEnv) newStatsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names := make([]string, len(args))
-			for i, a := range args {
-				names[i] = mangle(a)
-			}
+			names := mangleAll(args)
 			ctx, cancel := e.ctx(callTimeout)
 			defer cancel()
 			resp, err := c.Stats(ctx, &pmv1.StatsRequest{Units: names})

@@ -287,10 +287,7 @@ func (e *cliEnv) newIsEnabledCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names := make([]string, len(args))
-			for i, a := range args {
-				names[i] = mangle(a)
-			}
+			names := mangleAll(args)
 			ctx, cancel := e.ctx(callTimeout)
 			defer cancel()
 			resp, err := c.IsEnabled(ctx, &pmv1.IsEnabledRequest{Units: names})

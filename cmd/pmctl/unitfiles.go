@@ -57,10 +57,7 @@ func (e *cliEnv) unitFiles(v unitFileVerb, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(args))
-	for i, a := range args {
-		names[i] = mangle(a)
-	}
+	names := mangleAll(args)
 	ctx, cancel := e.ctx(callTimeout)
 	defer cancel()
 	resp, err := v.call(c.PMClient, ctx, &pmv1.UnitFilesRequest{Units: names, Runtime: e.g.runtime, Force: e.g.force})
