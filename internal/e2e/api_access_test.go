@@ -198,6 +198,9 @@ func existingGroup(t *testing.T) string {
 			return g.Gid
 		}
 	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("cannot run under CI: no usable group on this host")
+	}
 	t.Skip("skipping: no usable group on this host")
 	return ""
 }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -258,13 +257,7 @@ func TestPmctlTCP(t *testing.T) {
 // group may read, and gets systemctl's "Access denied" (exit 4) for the
 // rest.
 func TestPmctlReadOnlyPeer(t *testing.T) {
-	if os.Geteuid() != 0 && os.Getenv("CI") != "true" {
-		t.Skip("needs root to run pmctl as another user")
-	}
-	setpriv, err := exec.LookPath("setpriv")
-	if err != nil {
-		t.Skip("setpriv is not installed")
-	}
+	setpriv := needSetpriv(t)
 	p := startPmdAPI(t, systemctlUnits)
 	// nobody must reach the socket and run pmctl: open the test's own
 	// directories (below the temporary directory, never it) to others.
