@@ -12,7 +12,7 @@
 // certificate; everyone who can connect may read. docs/api.md describes
 // the API, the transport and the access rules.
 //
-// properties.go is the table of systemctl show's properties with the
-// types systemd's D-Bus API gives them; show.go formats them as
-// systemctl does.
+// Show reads the property table the D-Bus front door serves
+// (internal/unitprops, with the types systemd's D-Bus API gives them);
+// show.go formats the values as systemctl show does.
 package api

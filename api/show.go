@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,17 +10,20 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 
 	"github.com/pm-project/pm/api/pmv1"
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
 
-// Show returns systemctl show's properties of a unit. Properties named
-// in the request are shown even when empty, as with systemctl show -p.
-// A unit name that pmd does not know shows as not-found, as in systemd.
+// Show returns systemctl show's properties of a unit: the properties the
+// D-Bus front door serves (internal/unitprops' tables, in the order
+// GetAll sends them), formatted from the same typed values as systemctl
+// formats them. Properties named in the request are shown even when
+// empty, as with systemctl show -p. A unit name that pmd does not know
+// shows as not-found, as in systemd.
 func (s *Server) Show(ctx context.Context, r *pmv1.ShowRequest) (*pmv1.ShowResponse, error) {
 	st, err := s.lookupAny(r.GetUnit())
 	if err != nil {
@@ -28,14 +32,7 @@ func (s *Server) Show(ctx context.Context, r *pmv1.ShowRequest) (*pmv1.ShowRespo
 			return nil, err
 		}
 	}
-	c := &PropContext{Status: st, Now: time.Now(), MonoNow: monotonicNow()}
-	if st.LoadState != unit.LoadNotFound {
-		if deps, err := s.m.Dependencies(ctx, st.Name); err == nil {
-			c.Deps = deps
-		}
-		c.UnitFileState = s.unitFileState(st)
-		c.UnitFilePreset = s.unitFilePreset(st, c.UnitFileState)
-	}
+	v := unitprops.NewUnitView(ctx, s.m, s.files, st)
 	showEmpty := r.GetAll() || len(r.GetProperties()) > 0
 	want := map[string]bool{}
 	for _, p := range r.GetProperties() {
@@ -45,21 +42,23 @@ func (s *Server) Show(ctx context.Context, r *pmv1.ShowRequest) (*pmv1.ShowRespo
 			}
 		}
 	}
-	isService := st.Type == unit.TypeService && st.LoadState != unit.LoadNotFound
 	resp := &pmv1.ShowResponse{}
-	for _, p := range properties {
-		if p.Service && !isService {
-			continue
-		}
-		if len(want) > 0 && !want[p.Name] {
-			continue
-		}
-		for _, v := range FormatProperty(p.Name, p.Sig, p.Get(c), showEmpty) {
-			resp.Properties = append(resp.Properties, &pmv1.Property{Name: p.Name, Value: v})
+	for _, t := range unitprops.UnitTables(st.Type) {
+		for _, p := range t.Props() {
+			if len(want) > 0 && !want[p.Name] {
+				continue
+			}
+			for _, line := range formatProperty(p.Name, p.Get(v), showEmpty) {
+				resp.Properties = append(resp.Properties, &pmv1.Property{Name: p.Name, Value: line})
+			}
 		}
 	}
 	return resp, nil
 }
+
+// dependencyKinds are the dependency properties in systemd's order, the
+// order of Describe's dependencies.
+var dependencyKinds = unitprops.DependencyKinds()
 
 // notFoundUnit is the status systemd shows for a unit name it cannot
 // load. UUIDs and bad names keep the lookup's error.
@@ -71,24 +70,21 @@ func (s *Server) notFoundUnit(ref string, lookupErr error) (*manager.UnitStatus,
 	if err != nil {
 		return nil, err
 	}
-	n, _ := unit.ParseName(name)
-	return &manager.UnitStatus{Name: name, Description: name, Type: n.Type, LoadState: unit.LoadNotFound,
-		ActiveState: manager.Inactive, SubState: "dead", UUID: ""}, nil
+	return unitprops.NotFound(name), nil
 }
 
-// monotonicNow reads CLOCK_MONOTONIC.
-func monotonicNow() time.Duration {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return 0
-	}
-	return time.Duration(ts.Nano())
-}
+// The formatting below is systemctl show's: print_property
+// (src/systemctl/systemctl-show.c) for the properties it knows by name,
+// else bus_print_property (src/shared/bus-print-properties.c) by D-Bus
+// type. Both go by the value's type and the property's name, which is why
+// they read the typed values of the D-Bus table.
 
-// FormatProperty renders a property value as systemctl show prints it:
-// one string per line (several for Exec*= properties), none when
-// systemctl would print nothing (empty values without showEmpty).
-func FormatProperty(name, sig string, v any, showEmpty bool) []string {
+// formatProperty renders a property's value as systemctl show prints it:
+// one string per line it prints (Exec*=, Listen= and the like print one a
+// list entry), none when it prints nothing. showEmpty is --all or -p:
+// systemctl then prints empty values too, and "[unprintable]" for the
+// types it cannot print.
+func formatProperty(name string, v any, showEmpty bool) []string {
 	one := func(s string) []string {
 		if s == "" && !showEmpty {
 			return nil
@@ -102,53 +98,95 @@ func FormatProperty(name, sig string, v any, showEmpty bool) []string {
 		}
 		return one(x)
 	case bool:
-		if x {
-			return []string{"yes"}
-		}
-		return []string{"no"}
+		return []string{yesNo(x)}
 	case uint64:
 		return one(formatUint64(name, x))
+	case int64:
+		return one(strconv.FormatInt(x, 10))
 	case uint32:
 		switch {
 		case strings.Contains(name, "UMask") || strings.Contains(name, "Mode"):
 			return one(fmt.Sprintf("%04o", x))
-		case (name == "UID" || name == "GID") && x == uidInvalid:
+		case (name == "UID" || name == "GID") && x == unitprops.UndefinedID:
 			return one("[not set]")
 		}
 		return one(strconv.FormatUint(uint64(x), 10))
 	case int32:
-		if strings.HasSuffix(name, "ActionExitStatus") {
-			if x >= 0 && x <= 255 {
-				return one(strconv.Itoa(int(x)))
-			}
+		if strings.HasSuffix(name, "ActionExitStatus") && (x < 0 || x > 255) {
 			if showEmpty {
 				return []string{"[not set]"}
 			}
 			return nil
 		}
 		return one(strconv.Itoa(int(x)))
+	case float64:
+		return one(strconv.FormatFloat(x, 'g', 6, 64))
 	case []string:
 		q := make([]string, len(x))
 		for i, s := range x {
 			q[i] = shellQuote(s)
 		}
 		return one(strings.Join(q, " "))
-	case JobRef:
-		if x.ID > 0 {
-			return one(strconv.FormatUint(uint64(x.ID), 10))
+	case []byte:
+		switch name {
+		case "CPUAffinity", "NUMAMask", "AllowedCPUs", "AllowedMemoryNodes", "EffectiveCPUs", "EffectiveMemoryNodes":
+			return one(cpuRanges(x))
 		}
-		return one("")
-	case [2]string:
-		if x[0] == "" && x[1] == "" {
+		return one(hex.EncodeToString(x))
+	case unitprops.JobRef:
+		if name == "Job" {
+			if x.ID > 0 {
+				return one(strconv.FormatUint(uint64(x.ID), 10))
+			}
 			return one("")
 		}
-		return one(fmt.Sprintf("%s %q", x[0], x[1]))
-	case []ExecInfo:
-		var out []string
-		for _, e := range x {
-			out = append(out, formatExec(e, strings.HasSuffix(name, "Ex")))
+	case unitprops.UnitRef:
+		if name == "Unit" {
+			return one(x.Name)
 		}
-		return out
+	case unitprops.Pair:
+		if name == "LoadError" {
+			if x.A == "" && x.B == "" {
+				return one("")
+			}
+			return one(x.A + ` "` + x.B + `"`)
+		}
+	case unitprops.ExitStatusSet:
+		if strings.HasSuffix(name, "ExitStatus") {
+			return one(formatExitStatus(x))
+		}
+	case []unitprops.Pair:
+		if name == "Listen" || name == "Paths" {
+			return lines(x, func(p unitprops.Pair) string { return p.B + " (" + p.A + ")" })
+		}
+	case []unitprops.EnvFile:
+		if name == "EnvironmentFiles" {
+			return lines(x, func(f unitprops.EnvFile) string { return f.Path + " (ignore_errors=" + yesNo(f.Optional) + ")" })
+		}
+	case []unitprops.TimerSpec:
+		if name == "TimersMonotonic" {
+			return lines(x, func(t unitprops.TimerSpec) string {
+				return "{ " + t.Base + "=" + timespan(t.Value) + " ; next_elapse=" + timespan(t.Next) + " }"
+			})
+		}
+	case []unitprops.CalendarSpec:
+		if name == "TimersCalendar" {
+			return lines(x, func(c unitprops.CalendarSpec) string {
+				return "{ " + c.Base + "=" + c.Spec + " ; next_elapse=" + orNull(formatTimestamp(c.Next)) + " }"
+			})
+		}
+	case []unitprops.ExecStatus:
+		if strings.HasPrefix(name, "Exec") {
+			return lines(x, func(e unitprops.ExecStatus) string {
+				return formatExec(e.Path, e.Argv, "ignore_errors="+yesNo(e.Ignore), e.Start, e.Exit, e.PID, e.Code, e.Status)
+			})
+		}
+	case []unitprops.ExecStatusEx:
+		if strings.HasPrefix(name, "Exec") {
+			return lines(x, func(e unitprops.ExecStatusEx) string {
+				return formatExec(e.Path, e.Argv, "flags="+strings.Join(e.Flags, " "), e.Start, e.Exit, e.PID, e.Code, e.Status)
+			})
+		}
 	}
 	if showEmpty {
 		return []string{"[unprintable]"}
@@ -156,56 +194,140 @@ func FormatProperty(name, sig string, v any, showEmpty bool) []string {
 	return nil
 }
 
-// formatUint64 is bus_print_property's treatment of a "t" value.
+// lines formats each entry of a list on a line of its own; an empty list
+// prints nothing, even with --all.
+func lines[T any](list []T, f func(T) string) []string {
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		out = append(out, f(e))
+	}
+	return out
+}
+
+// formatUint64 is the treatment of a "t" value: timestamps, time spans,
+// capability sets and the values that mean "unset" or "no limit".
 func formatUint64(name string, v uint64) string {
+	const max = 1<<64 - 1
 	switch {
-	case strings.HasSuffix(name, "Timestamp"):
-		return FormatTimestamp(v)
+	case strings.HasSuffix(name, "Timestamp"), name == "NextElapseUSecRealtime", name == "LastTriggerUSec",
+		name == "TimeUSec", name == "RTCTimeUSec":
+		return formatTimestamp(v)
 	case strings.Contains(name, "USec"):
-		return unit.DurationFromUSec(v).String()
-	case (strings.HasPrefix(name, "Limit") || name == "TasksMax" || strings.HasPrefix(name, "Memory")) && v == 1<<64-1:
+		return timespan(v)
+	case name == "CoredumpFilter":
+		return "0x" + strconv.FormatUint(v, 16)
+	case name == "CapabilityBoundingSet" || name == "AmbientCapabilities":
+		return unit.CapSet(v).String()
+	case (name == "CPUWeight" || name == "StartupCPUWeight") && v == 0:
+		return "idle"
+	case v == max && (oneOf(name, "CPUWeight", "StartupCPUWeight", "IOWeight", "StartupIOWeight", "CPUShares",
+		"StartupCPUShares", "BlockIOWeight", "StartupBlockIOWeight", "MemoryCurrent", "TasksCurrent") ||
+		strings.HasSuffix(name, "NSec")):
+		return "[not set]"
+	case v == max && (oneOf(name, "DefaultMemoryLow", "DefaultMemoryMin", "MemoryLow", "MemoryHigh", "MemoryMax",
+		"MemorySwapMax", "MemoryLimit", "MemoryAvailable", "TasksMax", "DefaultTasksMax") ||
+		strings.HasPrefix(name, "Limit") || strings.HasPrefix(name, "DefaultLimit")):
 		return "infinity"
+	case v == max && oneOf(name, "IPIngressBytes", "IPIngressPackets", "IPEgressBytes", "IPEgressPackets"):
+		return "[no data]"
 	}
 	return strconv.FormatUint(v, 10)
 }
 
-// FormatTimestamp is systemd's format_timestamp: local time with the
-// weekday and zone, "" for 0 and infinity.
-func FormatTimestamp(usec uint64) string {
-	if usec == 0 || usec == 1<<64-1 {
-		return ""
+func oneOf(s string, list ...string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
 	}
-	return time.UnixMicro(int64(usec)).Format("Mon 2006-01-02 15:04:05 MST")
+	return false
 }
 
-// formatExec is one line of an Exec*= property.
-func formatExec(e ExecInfo, ex bool) string {
+// timespan is systemd's format_timespan with no rounding: "1min 30s",
+// "100ms", "0", "infinity".
+func timespan(usec uint64) string { return unit.DurationFromUSec(usec).String() }
+
+// formatTimestamp is systemd's format_timestamp: local time with the
+// weekday and zone, "" for 0 and infinity.
+func formatTimestamp(usec uint64) string {
+	const formattableMax = 253402214399000000 // the end of year 9999
+	switch {
+	case usec == 0 || usec == 1<<64-1:
+		return ""
+	case usec > formattableMax:
+		return "--- XXXX-XX-XX XX:XX:XX"
+	}
+	return time.Unix(int64(usec/1e6), 0).Format("Mon 2006-01-02 15:04:05 MST")
+}
+
+// orNull is how C's printf shows a NULL string.
+func orNull(s string) string {
+	if s == "" {
+		return "(null)"
+	}
+	return s
+}
+
+// formatExitStatus is an (aiai) of exit statuses and signals: the
+// numbers, then the signals' names.
+func formatExitStatus(x unitprops.ExitStatusSet) string {
+	var f []string
+	for _, n := range x.Status {
+		f = append(f, strconv.Itoa(int(n)))
+	}
+	for _, n := range x.Signals {
+		f = append(f, signalName(int(n)))
+	}
+	return strings.Join(f, " ")
+}
+
+// cpuRanges is systemd's cpu_set_to_range_string of an ay bitmask:
+// "0-3 6".
+func cpuRanges(mask []byte) string {
+	var f []string
+	for i := 0; i < len(mask)*8; {
+		if mask[i/8]&(1<<(i%8)) == 0 {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(mask)*8 && mask[(j+1)/8]&(1<<((j+1)%8)) != 0 {
+			j++
+		}
+		if j > i {
+			f = append(f, strconv.Itoa(i)+"-"+strconv.Itoa(j))
+		} else {
+			f = append(f, strconv.Itoa(i))
+		}
+		i = j + 1
+	}
+	return strings.Join(f, " ")
+}
+
+// formatExec is one command of an Exec*= property; mid is its
+// ignore_errors= or flags= field.
+func formatExec(path string, argv []string, mid string, start, exit uint64, pid uint32, code, status int32) string {
 	na := func(s string) string {
 		if s == "" {
 			return "n/a"
 		}
 		return s
 	}
-	code := "(null)"
-	switch e.Code {
+	codeName := "(null)"
+	switch code {
 	case 1:
-		code = "exited"
+		codeName = "exited"
 	case 2:
-		code = "killed"
+		codeName = "killed"
 	case 3:
-		code = "dumped"
+		codeName = "dumped"
 	}
-	st := strconv.Itoa(int(e.Status))
-	if e.Code != 1 {
-		st += "/" + signalName(int(e.Status))
-	}
-	mid := "ignore_errors=" + yesNo(e.Ignore)
-	if ex {
-		mid = "flags=" + strings.Join(e.Flags, " ")
+	st := strconv.Itoa(int(status))
+	if code != 1 {
+		st += "/" + signalName(int(status))
 	}
 	return fmt.Sprintf("{ path=%s ; argv[]=%s ; %s ; start_time=[%s] ; stop_time=[%s] ; pid=%d ; code=%s ; status=%s }",
-		na(e.Path), na(strings.Join(e.Argv, " ")), mid, na(FormatTimestamp(e.StartUSec)), na(FormatTimestamp(e.ExitUSec)),
-		e.PID, code, st)
+		path, strings.Join(argv, " "), mid, na(formatTimestamp(start)), na(formatTimestamp(exit)), pid, codeName, st)
 }
 
 // signalName is systemd's signal_to_string: the name without "SIG", or

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,56 +13,129 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/pm-project/pm/api/pmv1"
+	"github.com/pm-project/pm/internal/unitprops"
 )
 
 func TestFormatProperty(t *testing.T) {
 	ts := time.Date(2026, 11, 25, 22, 41, 34, 0, time.Local)
+	tsText := ts.Format("Mon 2006-01-02 15:04:05 MST")
+	const max = uint64(1<<64 - 1)
 	tests := []struct {
-		name, sig string
-		v         any
-		all       bool
-		want      []string
+		name string
+		v    any
+		all  bool
+		want []string
 	}{
-		{"Id", "s", "a.service", false, []string{"a.service"}},
-		{"StatusText", "s", "", false, nil},
-		{"StatusText", "s", "", true, []string{""}},
-		{"StatusText", "s", "two\nlines", false, []string{"[unprintable]"}},
-		{"RemainAfterExit", "b", false, false, []string{"no"}},
-		{"CanStart", "b", true, false, []string{"yes"}},
-		{"MainPID", "u", uint32(0), false, []string{"0"}},
-		{"UID", "u", uint32(uidInvalid), false, []string{"[not set]"}},
-		{"StatusErrno", "i", int32(-2), false, []string{"-2"}},
-		{"FailureActionExitStatus", "i", int32(-1), false, nil},
-		{"FailureActionExitStatus", "i", int32(-1), true, []string{"[not set]"}},
-		{"SuccessActionExitStatus", "i", int32(3), false, []string{"3"}},
-		{"RestartUSec", "t", uint64(100000), false, []string{"100ms"}},
-		{"TimeoutStartUSec", "t", uint64(90000000), false, []string{"1min 30s"}},
-		{"TimeoutStopUSec", "t", uint64(1<<64 - 1), false, []string{"infinity"}},
-		{"WatchdogUSec", "t", uint64(0), false, []string{"0"}},
-		{"ActiveEnterTimestamp", "t", uint64(ts.UnixMicro()), false, []string{ts.Format("Mon 2006-01-02 15:04:05 MST")}},
-		{"ActiveEnterTimestamp", "t", uint64(0), false, nil},
-		{"ActiveEnterTimestamp", "t", uint64(0), true, []string{""}},
-		{"ActiveEnterTimestampMonotonic", "t", uint64(0), false, []string{"0"}},
-		{"Names", "as", []string{"a.service", "b.service"}, false, []string{"a.service b.service"}},
-		{"Environment", "as", []string{"A=b c", `Q="x"`, "P=$HOME"}, false, []string{`"A=b c" "Q=\"x\"" "P=\$HOME"`}},
-		{"Wants", "as", []string(nil), false, nil},
-		{"Wants", "as", []string(nil), true, []string{""}},
-		{"Job", "(uo)", JobRef{ID: 7}, false, []string{"7"}},
-		{"Job", "(uo)", JobRef{}, false, nil},
-		{"LoadError", "(ss)", [2]string{"org.freedesktop.systemd1.NoSuchUnit", "Unit x.service not found."}, false,
+		{"Id", "a.service", false, []string{"a.service"}},
+		{"StatusText", "", false, nil},
+		{"StatusText", "", true, []string{""}},
+		{"StatusText", "two\nlines", false, []string{"[unprintable]"}},
+		{"RemainAfterExit", false, false, []string{"no"}},
+		{"CanStart", true, false, []string{"yes"}},
+		{"MainPID", uint32(0), false, []string{"0"}},
+		{"UID", uint32(unitprops.UndefinedID), false, []string{"[not set]"}},
+		{"UMask", uint32(0o22), false, []string{"0022"}},
+		{"SocketMode", uint32(0o666), false, []string{"0666"}},
+		{"StatusErrno", int32(-2), false, []string{"-2"}},
+		{"FailureActionExitStatus", int32(-1), false, nil},
+		{"FailureActionExitStatus", int32(-1), true, []string{"[not set]"}},
+		{"SuccessActionExitStatus", int32(3), false, []string{"3"}},
+		{"MessageQueueMaxMessages", int64(-3), false, []string{"-3"}},
+		{"Progress", 1.0, false, []string{"1"}},
+		{"ExitCode", byte(0), false, nil},
+		{"ExitCode", byte(0), true, []string{"[unprintable]"}},
+		{"RestartUSec", uint64(100000), false, []string{"100ms"}},
+		{"TimeoutStartUSec", uint64(90000000), false, []string{"1min 30s"}},
+		{"TimeoutStopUSec", max, false, []string{"infinity"}},
+		{"WatchdogUSec", uint64(0), false, []string{"0"}},
+		{"ActiveEnterTimestamp", uint64(ts.UnixMicro()), false, []string{tsText}},
+		{"ActiveEnterTimestamp", uint64(0), false, nil},
+		{"ActiveEnterTimestamp", uint64(0), true, []string{""}},
+		{"ActiveEnterTimestampMonotonic", uint64(0), false, []string{"0"}},
+		{"LastTriggerUSec", uint64(0), false, nil},
+		{"LastTriggerUSecMonotonic", uint64(0), false, []string{"0"}},
+		{"MemoryCurrent", max, false, []string{"[not set]"}},
+		{"CPUUsageNSec", max, false, []string{"[not set]"}},
+		{"CPUWeight", max, false, []string{"[not set]"}},
+		{"CPUWeight", uint64(0), false, []string{"idle"}},
+		{"MemoryMax", max, false, []string{"infinity"}},
+		{"MemoryAvailable", max, false, []string{"infinity"}},
+		{"LimitNOFILE", max, false, []string{"infinity"}},
+		{"LimitNOFILE", uint64(1024), false, []string{"1024"}},
+		{"TasksMax", max, false, []string{"infinity"}},
+		{"IPIngressBytes", max, false, []string{"[no data]"}},
+		{"IOReadBytes", max, false, []string{"18446744073709551615"}},
+		{"CapabilityBoundingSet", uint64(1<<0 | 1<<12), false, []string{"cap_chown cap_net_admin"}},
+		{"AmbientCapabilities", uint64(0), false, nil},
+		{"Names", []string{"a.service", "b.service"}, false, []string{"a.service b.service"}},
+		{"Environment", []string{"A=b c", `Q="x"`, "P=$HOME"}, false, []string{`"A=b c" "Q=\"x\"" "P=\$HOME"`}},
+		{"Wants", []string{}, false, nil},
+		{"Wants", []string{}, true, []string{""}},
+		{"CPUAffinity", []byte{0b1011_0111, 0b1}, false, []string{"0-2 4-5 7-8"}},
+		{"AllowedCPUs", []byte{}, false, nil},
+		{"InvocationID", []byte{0xab, 0x01}, false, []string{"ab01"}},
+		{"InvocationID", []byte{}, true, []string{""}},
+		{"Job", unitprops.JobRef{ID: 7, Path: "/org/freedesktop/systemd1/job/7"}, false, []string{"7"}},
+		{"Job", unitprops.JobRef{Path: "/"}, false, nil},
+		{"Job", unitprops.JobRef{Path: "/"}, true, []string{""}},
+		{"Unit", unitprops.UnitRef{Name: "a.service", Path: "/x"}, false, []string{"a.service"}},
+		{"LoadError", unitprops.Pair{A: "org.freedesktop.systemd1.NoSuchUnit", B: "Unit x.service not found."}, false,
 			[]string{`org.freedesktop.systemd1.NoSuchUnit "Unit x.service not found."`}},
-		{"ExecStart", "a(sasbttttuii)", []ExecInfo{{Path: "/bin/sleep", Argv: []string{"/bin/sleep", "1"}}}, false,
+		{"LoadError", unitprops.Pair{}, false, nil},
+		{"RestartPreventExitStatus", unitprops.ExitStatusSet{Status: []int32{3, 4}, Signals: []int32{10}}, false, []string{"3 4 USR1"}},
+		{"SuccessExitStatus", unitprops.ExitStatusSet{Status: []int32{}, Signals: []int32{}}, false, nil},
+		{"SuccessExitStatus", unitprops.ExitStatusSet{Status: []int32{}, Signals: []int32{}}, true, []string{""}},
+		{"Listen", []unitprops.Pair{{A: "ListenStream", B: "/run/a.sock"}, {A: "ListenDatagram", B: "[::]:53"}}, false,
+			[]string{"/run/a.sock (ListenStream)", "[::]:53 (ListenDatagram)"}},
+		{"ActivationDetails", []unitprops.Pair{}, false, nil},
+		{"ActivationDetails", []unitprops.Pair{}, true, []string{"[unprintable]"}},
+		{"EnvironmentFiles", []unitprops.EnvFile{{Path: "/etc/a", Optional: true}}, false, []string{"/etc/a (ignore_errors=yes)"}},
+		{"EnvironmentFiles", []unitprops.EnvFile{}, true, []string{}},
+		{"TimersMonotonic", []unitprops.TimerSpec{{Base: "OnBootUSec", Value: 300e6}}, false, []string{"{ OnBootUSec=5min ; next_elapse=0 }"}},
+		{"TimersCalendar", []unitprops.CalendarSpec{{Base: "OnCalendar", Spec: "*-*-* 00:00:00"}}, false,
+			[]string{"{ OnCalendar=*-*-* 00:00:00 ; next_elapse=(null) }"}},
+		{"Conditions", []unitprops.Condition{{Type: "ConditionPathExists", Parameter: "/x"}}, false, nil},
+		{"Conditions", []unitprops.Condition{{Type: "ConditionPathExists", Parameter: "/x"}}, true, []string{"[unprintable]"}},
+		{"ExecStart", []unitprops.ExecStatus{{Path: "/bin/sleep", Argv: []string{"/bin/sleep", "1"}}}, false,
 			[]string{"{ path=/bin/sleep ; argv[]=/bin/sleep 1 ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }"}},
-		{"ExecStartEx", "a(sasasttttuii)", []ExecInfo{{Path: "/bin/sleep", Argv: []string{"/bin/sleep", "1"}, Flags: []string{"ignore-failure"}, PID: 9, Code: 1, Status: 3}}, false,
-			[]string{"{ path=/bin/sleep ; argv[]=/bin/sleep 1 ; flags=ignore-failure ; start_time=[n/a] ; stop_time=[n/a] ; pid=9 ; code=exited ; status=3 }"}},
-		{"ExecStop", "a(sasbttttuii)", []ExecInfo{{Path: "/bin/kill", Argv: []string{"/bin/kill"}, Code: 2, Status: 15}}, false,
+		{"ExecStartEx", []unitprops.ExecStatusEx{{Path: "/bin/sleep", Argv: []string{"/bin/sleep", "1"}, Flags: []string{"ignore-failure"},
+			Start: uint64(ts.UnixMicro()), PID: 9, Code: 1, Status: 3}}, false,
+			[]string{"{ path=/bin/sleep ; argv[]=/bin/sleep 1 ; flags=ignore-failure ; start_time=[" + tsText + "] ; stop_time=[n/a] ; pid=9 ; code=exited ; status=3 }"}},
+		{"ExecStop", []unitprops.ExecStatus{{Path: "/bin/kill", Argv: []string{"/bin/kill"}, Code: 2, Status: 15}}, false,
 			[]string{"{ path=/bin/kill ; argv[]=/bin/kill ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=killed ; status=15/TERM }"}},
+		{"ExecStopPost", []unitprops.ExecStatus{}, true, []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := FormatProperty(tt.name, tt.sig, tt.v, tt.all)
+			got := formatProperty(tt.name, tt.v, tt.all)
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestShowTypes checks that formatProperty knows the Go type of every
+// property of every table, so Show never prints [unprintable] where
+// systemctl prints a value.
+func TestShowTypes(t *testing.T) {
+	e := newEnv(t, envOpts{units: map[string]string{
+		"a.service": "[Service]\nExecStart=/bin/sleep 1000\nEnvironmentFile=-/etc/nothing\n",
+		"a.socket":  "[Socket]\nListenStream=/run/a-test.sock\n",
+		"a.timer":   "[Timer]\nOnCalendar=daily\nOnBootSec=5min\n",
+	}})
+	// The properties systemctl cannot print either.
+	unprintable := map[string]bool{"Conditions": true, "Asserts": true, "ActivationDetails": true}
+	for _, name := range []string{"a.service", "a.socket", "a.timer", "nosuch.service"} {
+		t.Run(name, func(t *testing.T) {
+			resp, err := e.c.Show(e.ctx(), &pmv1.ShowRequest{Unit: name, All: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range resp.GetProperties() {
+				if p.GetValue() == "[unprintable]" && !unprintable[p.GetName()] {
+					t.Errorf("%s=[unprintable], want a value", p.GetName())
+				}
 			}
 		})
 	}
@@ -231,7 +305,7 @@ func renderTree(n *pmv1.DependencyNode, indent string) string {
 	return b.String()
 }
 
-func itoa(n int) string { return uitoa(uint32(n)) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestSystemStatusReload(t *testing.T) {
 	e := newEnv(t, envOpts{units: map[string]string{"a.service": "[Service]\nExecStart=/bin/sleep 1000\n"}})

@@ -323,13 +323,3 @@ func (s *Server) unitFileState(st *manager.UnitStatus) string {
 	}
 	return string(state)
 }
-
-// unitFilePreset is the vendor preset of a unit file. pm reads no preset
-// files, so every unit file has systemd's default without them: enabled.
-// Units without a unit file on the search path have none.
-func (s *Server) unitFilePreset(st *manager.UnitStatus, fileState string) string {
-	if st.Origin != "file" || s.files == nil || fileState == "" {
-		return ""
-	}
-	return "enabled"
-}

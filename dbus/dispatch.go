@@ -8,6 +8,7 @@ import (
 	godbus "github.com/godbus/dbus/v5"
 
 	"github.com/pm-project/pm/compat"
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
@@ -32,10 +33,10 @@ const (
 type objectPath = godbus.ObjectPath
 
 // unitPath is the object path of a unit.
-func unitPath(name string) objectPath { return objectPath(unitPrefix + compat.BusLabelEscape(name)) }
+func unitPath(name string) objectPath { return objectPath(unitprops.UnitPath(name)) }
 
 // jobPath is the object path of a job.
-func jobPath(id uint32) objectPath { return objectPath(jobPrefix + strconv.FormatUint(uint64(id), 10)) }
+func jobPath(id uint32) objectPath { return objectPath(unitprops.JobPath(id)) }
 
 // objKind is what an object path names.
 type objKind int

@@ -5,7 +5,7 @@ import (
 	"syscall"
 
 	"github.com/pm-project/pm/install"
-	"github.com/pm-project/pm/manager"
+	"github.com/pm-project/pm/internal/unitprops"
 )
 
 // The Manager's unit-file methods, backed by package install on the
@@ -162,7 +162,7 @@ func (s *Server) getUnitFileState(r *request) (reply, error) {
 		return ret("s", string(state)), nil
 	}
 	if st := s.m.Snapshot().Unit(name); st != nil {
-		if alt := nonFileState(st); alt != "" {
+		if alt := unitprops.NonFileState(st); alt != "" {
 			return ret("s", alt), nil
 		}
 	}
@@ -171,34 +171,4 @@ func (s *Server) getUnitFileState(r *request) (reply, error) {
 		return reply{}, errnoError(en, "%s", strerror(en))
 	}
 	return reply{}, newErr(errFailed, "%v", err)
-}
-
-// unitFileState is a unit's UnitFileState property.
-func (s *Server) unitFileState(st *manager.UnitStatus) string {
-	if alt := nonFileState(st); alt != "" {
-		return alt
-	}
-	if s.install == nil || st.Config == nil || st.Config.FragmentPath == "" {
-		return ""
-	}
-	state, err := s.install.IsEnabled(st.Name)
-	if err != nil {
-		return ""
-	}
-	return string(state)
-}
-
-// nonFileState is the enablement of a unit that has no unit file: a YAML
-// or API unit is enabled when it starts at boot, a built-in one static.
-func nonFileState(st *manager.UnitStatus) string {
-	switch st.Origin {
-	case "yaml", "api":
-		if st.Config != nil && st.Config.AutoStart {
-			return "enabled"
-		}
-		return "disabled"
-	case "builtin":
-		return "static"
-	}
-	return ""
 }

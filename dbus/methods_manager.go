@@ -10,6 +10,7 @@ import (
 
 	godbus "github.com/godbus/dbus/v5"
 
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
@@ -166,7 +167,7 @@ func (s *Server) queue(r *request, name string, typ manager.JobType, modeName st
 	switch typ {
 	case jobReloadOrRestart, jobReloadOrTryRestart:
 		st := s.m.Snapshot().Unit(name)
-		reload := st != nil && st.Config != nil && canReload(st.Config)
+		reload := st != nil && st.Config != nil && unitprops.CanReload(st.Config)
 		switch {
 		case typ == jobReloadOrRestart && reload:
 			typ = manager.JobReloadOrStart
@@ -288,8 +289,8 @@ func (s *Server) unitProcesses(r *request, name string) (reply, error) {
 	}
 	out := []process{}
 	v := s.unitView(r, st.Name)
-	cg := controlGroup(v)
-	for _, pid := range v.procStats().PIDs {
+	cg := v.ControlGroup()
+	for _, pid := range v.Stats().PIDs {
 		out = append(out, process{cg, uint32(pid), cmdline(pid)})
 	}
 	return ret("a(sus)", out), nil
@@ -307,8 +308,8 @@ func (s *Server) allProcesses(r *request) (reply, error) {
 	out := []process{}
 	for name, st := range all {
 		v := s.unitView(r, name)
-		v.stats = &st
-		cg := controlGroup(v)
+		v.SetStats(st)
+		cg := v.ControlGroup()
 		for _, pid := range st.PIDs {
 			out = append(out, process{cg, uint32(pid), cmdline(pid)})
 		}
@@ -478,7 +479,7 @@ func (s *Server) listUnitsByNames(r *request) (reply, error) {
 		}
 		st := snap.Unit(n)
 		if st == nil {
-			st = notFound(n)
+			st = unitprops.NotFound(n)
 		}
 		out = append(out, entryOf(st))
 	}

@@ -5,8 +5,7 @@ import (
 
 	godbus "github.com/godbus/dbus/v5"
 
-	"github.com/pm-project/pm/manager"
-	"github.com/pm-project/pm/unit"
+	"github.com/pm-project/pm/internal/unitprops"
 )
 
 // org.freedesktop.DBus.Properties on the manager, unit and job objects.
@@ -24,40 +23,16 @@ func (s *Server) newPropsIface() *iface {
 
 // unitView returns the view of a unit's properties: its snapshot, or a
 // not-found stand-in for a unit that is not loaded.
-func (s *Server) unitView(r *request, name string) *unitView {
+func (s *Server) unitView(r *request, name string) uv {
 	st := s.m.Snapshot().Unit(name)
 	if st == nil {
-		st = notFound(name)
+		st = unitprops.NotFound(name)
 	}
-	cfg := st.Config
-	if cfg == nil {
-		cfg = &unit.Unit{Name: st.Name, Type: st.Type}
-	}
-	return &unitView{srv: s, ctx: r.ctx, st: st, cfg: cfg, clk: newClock()}
+	return unitprops.NewUnitView(r.ctx, s.m, s.install, st)
 }
 
-// notFound is the status of a unit that has no unit file: what systemd
-// shows for a unit it loaded on lookup and did not find.
-func notFound(name string) *manager.UnitStatus {
-	n, _ := unit.ParseName(name)
-	return &manager.UnitStatus{
-		Name: name, Type: n.Type, Description: name,
-		LoadState: unit.LoadNotFound, ActiveState: manager.Inactive, SubState: "dead",
-		Result: manager.ResultSuccess,
-	}
-}
-
-func (s *Server) managerView() *managerView {
-	return &managerView{srv: s, snap: s.m.Snapshot(), clk: newClock()}
-}
-
-// unitTables are the property tables of a unit's interfaces, in GetAll
-// order.
-func unitTables(t unit.Type) []*table[uv] {
-	if tt := typeTable(t); tt != nil {
-		return []*table[uv]{tt, unitTable}
-	}
-	return []*table[uv]{unitTable}
+func (s *Server) managerView() *unitprops.ManagerView {
+	return unitprops.NewManagerView(s.m, s.started, s.opts.UnitPath)
 }
 
 func (s *Server) propGetAll(r *request) (reply, error) {
@@ -71,14 +46,14 @@ func (s *Server) propGetAll(r *request) (reply, error) {
 		}
 	case objUnit:
 		v := s.unitView(r, r.obj.unit)
-		for _, t := range unitTables(v.st.Type) {
+		for _, t := range unitTables(v.Status.Type) {
 			if name == "" || name == t.iface {
 				out, found = t.appendAll(out, v), true
 			}
 		}
 	case objJob:
 		if name == "" || name == jobTable.iface {
-			out, found = jobTable.appendAll(out, &jobView{r.obj.job}), true
+			out, found = jobTable.appendAll(out, &unitprops.JobView{Info: r.obj.job}), true
 		}
 	}
 	if !found {
@@ -104,24 +79,24 @@ func (s *Server) property(r *request, ifname, name string) (godbus.Variant, bool
 	switch r.obj.kind {
 	case objManager:
 		if ifname == "" || ifname == managerTable.iface {
-			if p, ok := managerTable.lookup(name); ok {
-				return p.variant(s.managerView()), true
+			if val, ok := managerTable.get(name, s.managerView()); ok {
+				return val, true
 			}
 		}
 	case objUnit:
 		v := s.unitView(r, r.obj.unit)
-		for _, t := range unitTables(v.st.Type) {
+		for _, t := range unitTables(v.Status.Type) {
 			if ifname != "" && ifname != t.iface {
 				continue
 			}
-			if p, ok := t.lookup(name); ok {
-				return p.variant(v), true
+			if val, ok := t.get(name, v); ok {
+				return val, true
 			}
 		}
 	case objJob:
 		if ifname == "" || ifname == jobTable.iface {
-			if p, ok := jobTable.lookup(name); ok {
-				return p.variant(&jobView{r.obj.job}), true
+			if val, ok := jobTable.get(name, &unitprops.JobView{Info: r.obj.job}); ok {
+				return val, true
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	godbus "github.com/godbus/dbus/v5"
 
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 )
 
@@ -62,36 +64,32 @@ func testServer(t *testing.T) *Server {
 // sigOf is the D-Bus signature of a Go value as godbus encodes it.
 func sigOf(v any) string { return godbus.SignatureOf(v).String() }
 
-// TestPropertyTypes checks that every getter returns a value of the
+// TestPropertyTypes checks that every value, in its wire form, has the
 // type its table entry declares, for each kind of unit and for a unit
 // that does not exist.
 func TestPropertyTypes(t *testing.T) {
 	s := testServer(t)
 	r := &request{ctx: context.Background()}
+	check := func(t *testing.T, iface string, props []propInfo, get func(i int) any) {
+		t.Helper()
+		for i, p := range props {
+			if got := sigOf(get(i)); got != p.sig {
+				t.Errorf("%s.%s: value has type %s, table says %s", iface, p.name, got, p.sig)
+			}
+		}
+	}
 	for _, name := range []string{"svc.service", "s.socket", "t.timer", "a.target", "x.mount", "nosuch.service"} {
 		t.Run(name, func(t *testing.T) {
 			v := s.unitView(r, name)
-			for _, tb := range unitTables(v.st.Type) {
-				for _, p := range tb.props {
-					if got := sigOf(p.get(v)); got != p.sig.String() {
-						t.Errorf("%s.%s: value has type %s, table says %s", tb.iface, p.name, got, p.sig)
-					}
-				}
+			for _, tb := range unitTables(v.Status.Type) {
+				check(t, tb.iface, tb.info(), func(i int) any { return tb.variant(i, v).Value() })
 			}
 		})
 	}
 	mv := s.managerView()
-	for _, p := range managerTable.props {
-		if got := sigOf(p.get(mv)); got != p.sig.String() {
-			t.Errorf("Manager.%s: value has type %s, table says %s", p.name, got, p.sig)
-		}
-	}
-	jv := &jobView{manager.JobInfo{ID: 3, Unit: "a.target", Type: manager.JobStart, State: "waiting"}}
-	for _, p := range jobTable.props {
-		if got := sigOf(p.get(jv)); got != p.sig.String() {
-			t.Errorf("Job.%s: value has type %s, table says %s", p.name, got, p.sig)
-		}
-	}
+	check(t, "Manager", managerTable.info(), func(i int) any { return managerTable.variant(i, mv).Value() })
+	jv := &unitprops.JobView{Info: manager.JobInfo{ID: 3, Unit: "a.target", Type: manager.JobStart, State: "waiting"}}
+	check(t, "Job", jobTable.info(), func(i int) any { return jobTable.variant(i, jv).Value() })
 }
 
 // TestPropertyValues spot-checks values with their exact types.
@@ -120,13 +118,13 @@ func TestPropertyValues(t *testing.T) {
 		{"svc.service", "", "MainPID", uint32(0)},
 		{"svc.service", "org.freedesktop.systemd1.Service", "LimitNOFILE", uint64(200)},
 		{"svc.service", "org.freedesktop.systemd1.Service", "LimitNOFILESoft", uint64(100)},
-		{"svc.service", "org.freedesktop.systemd1.Service", "TasksCurrent", uint64(infinity)},
+		{"svc.service", "org.freedesktop.systemd1.Service", "TasksCurrent", uint64(math.MaxUint64)},
 		{"svc.service", "org.freedesktop.systemd1.Service", "RestartPreventExitStatus", []any{[]int32{3}, []int32{10}}},
 		{"svc.service", "org.freedesktop.systemd1.Service", "ControlGroup", ""},
 		{"nosuch.service", ifaceUnit, "LoadState", "not-found"},
 		{"nosuch.service", ifaceUnit, "ActiveState", "inactive"},
 		{"nosuch.service", ifaceUnit, "SubState", "dead"},
-		{"nosuch.service", ifaceUnit, "LoadError", []any{errNoSuchUnit, "Unit nosuch.service not found."}},
+		{"nosuch.service", ifaceUnit, "LoadError", []any{unitprops.ErrNoSuchUnit, "Unit nosuch.service not found."}},
 		{"t.timer", "org.freedesktop.systemd1.Timer", "Unit", "t.service"},
 		{"s.socket", "org.freedesktop.systemd1.Socket", "Listen", [][]any{{"ListenStream", "/tmp/pm-dbus-test.sock"}}},
 	} {

@@ -3,6 +3,7 @@ package dbus
 import (
 	godbus "github.com/godbus/dbus/v5"
 
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
@@ -73,11 +74,7 @@ func (s *Server) unitPropertiesChanged(name string, service bool, endedJob uint3
 		cp.Job = nil
 		st = &cp
 	}
-	cfg := st.Config
-	if cfg == nil {
-		cfg = &unit.Unit{Name: st.Name, Type: st.Type}
-	}
-	v := &unitView{srv: s, ctx: s.ctx, st: st, cfg: cfg, clk: newClock()}
+	v := unitprops.NewUnitView(s.ctx, s.m, s.install, st)
 	p := unitPath(st.Name)
 	s.broadcast(propertiesChanged(p, unitTable.iface, pick(unitTable, v, unitChanged)))
 	if service && st.Type == unit.TypeService {
@@ -88,8 +85,8 @@ func (s *Server) unitPropertiesChanged(name string, service bool, endedJob uint3
 func pick[V any](t *table[V], v V, names []string) []propEntry {
 	out := make([]propEntry, 0, len(names))
 	for _, n := range names {
-		if p, ok := t.lookup(n); ok {
-			out = append(out, propEntry{n, p.variant(v)})
+		if val, ok := t.get(n, v); ok {
+			out = append(out, propEntry{n, val})
 		}
 	}
 	return out

@@ -1,4 +1,4 @@
-package dbus
+package unitprops
 
 import (
 	"math"
@@ -22,24 +22,24 @@ const infinity = math.MaxUint64
 // cgroupUnitProps: until pm puts units in control groups, a unit with
 // processes reports the cgroup systemd would give it, and its resource
 // use is what /proc says of its processes.
-var cgroupUnitProps = []prop[uv]{
+var cgroupUnitProps = []Prop[uv]{
 	str("Slice", func(v uv) string {
 		if s := resourcesOf(v).Slice; s != "" {
 			return s
 		}
 		return "system.slice"
 	}),
-	str("ControlGroup", func(v uv) string { return controlGroup(v) }),
+	str("ControlGroup", func(v uv) string { return v.ControlGroup() }),
 	constant[uv]("ControlGroupId", "t", uint64(0)),
 	u64("MemoryCurrent", func(v uv) uint64 {
-		if s := v.procStats(); len(s.PIDs) > 0 {
+		if s := v.Stats(); len(s.PIDs) > 0 {
 			return s.RSS
 		}
 		return infinity
 	}),
 	unknown[uv]("MemoryAvailable"),
 	u64("CPUUsageNSec", func(v uv) uint64 {
-		if s := v.procStats(); len(s.PIDs) > 0 {
+		if s := v.Stats(); len(s.PIDs) > 0 {
 			return uint64(s.CPUUser + s.CPUSystem)
 		}
 		return infinity
@@ -47,7 +47,7 @@ var cgroupUnitProps = []prop[uv]{
 	constant[uv]("EffectiveCPUs", "ay", []byte{}),
 	constant[uv]("EffectiveMemoryNodes", "ay", []byte{}),
 	u64("TasksCurrent", func(v uv) uint64 {
-		if s := v.procStats(); len(s.PIDs) > 0 {
+		if s := v.Stats(); len(s.PIDs) > 0 {
 			return s.Tasks
 		}
 		return infinity
@@ -58,25 +58,25 @@ var cgroupUnitProps = []prop[uv]{
 	unknown[uv]("IOWriteBytes"), unknown[uv]("IOWriteOperations"),
 }
 
-// controlGroup is the nominal cgroup of a unit with processes, "" for
+// ControlGroup is the nominal cgroup of a unit with processes, "" for
 // one without (so systemctl status prints no CGroup: block).
-func controlGroup(v uv) string {
-	if !v.running() || (v.st.MainPID == 0 && v.st.ControlPID == 0 && len(v.procStats().PIDs) == 0) {
+func (v *UnitView) ControlGroup() string {
+	if !v.running() || (v.Status.MainPID == 0 && v.Status.ControlPID == 0 && len(v.Stats().PIDs) == 0) {
 		return ""
 	}
 	slice := resourcesOf(v).Slice
 	if slice == "" {
 		slice = "system.slice"
 	}
-	return "/" + slice + "/" + v.st.Name
+	return "/" + slice + "/" + v.Status.Name
 }
 
 func resourcesOf(v uv) *unit.Resources {
 	switch {
-	case v.cfg.Service != nil:
-		return &v.cfg.Service.Resources
-	case v.cfg.Socket != nil:
-		return &v.cfg.Socket.Resources
+	case v.Config.Service != nil:
+		return &v.Config.Service.Resources
+	case v.Config.Socket != nil:
+		return &v.Config.Socket.Resources
 	}
 	return &unit.Resources{}
 }
@@ -116,8 +116,8 @@ func tasksLimit(l unit.Limit) uint64 {
 	return l.Resolve(max-1, 1)
 }
 
-func cgroupProps(r func(uv) *unit.Resources) []prop[uv] {
-	return []prop[uv]{
+func cgroupProps(r func(uv) *unit.Resources) []Prop[uv] {
+	return []Prop[uv]{
 		boolean("Delegate", func(v uv) bool { return r(v).Delegate }),
 		strv("DelegateControllers", func(v uv) []string { return r(v).DelegateControllers }),
 		boolean("CPUAccounting", func(v uv) bool { return r(v).CPUAccounting }),
@@ -169,13 +169,13 @@ func cpuMask(cpus []int) []byte {
 	return b
 }
 
-func execProps(x func(uv) *unit.ExecContext) []prop[uv] {
-	out := []prop[uv]{
+func execContextProps(x func(uv) *unit.ExecContext) []Prop[uv] {
+	out := []Prop[uv]{
 		strv("Environment", func(v uv) []string { return x(v).Environment }),
 		mk("EnvironmentFiles", "a(sb)", func(v uv) any {
-			out := []envFile{}
+			out := []EnvFile{}
 			for _, f := range x(v).EnvironmentFiles {
-				out = append(out, envFile{f.Path, f.Optional})
+				out = append(out, EnvFile{f.Path, f.Optional})
 			}
 			return out
 		}),
@@ -241,9 +241,9 @@ func execProps(x func(uv) *unit.ExecContext) []prop[uv] {
 	)
 }
 
-// envFile is an EnvironmentFiles entry, (sb): the path and whether a
+// EnvFile is an EnvironmentFiles entry, (sb): the path and whether a
 // missing file is fine.
-type envFile struct {
+type EnvFile struct {
 	Path     string
 	Optional bool
 }
@@ -262,8 +262,8 @@ func intOr(p *int, def int) int32 {
 	return int32(*p)
 }
 
-func killProps(k func(uv) *unit.KillContext) []prop[uv] {
-	return []prop[uv]{
+func killProps(k func(uv) *unit.KillContext) []Prop[uv] {
+	return []Prop[uv]{
 		str("KillMode", func(v uv) string { return orDefault(string(k(v).KillMode), "control-group") }),
 		i32("KillSignal", func(v uv) int32 { return sigOr(k(v).KillSignal, 15) }),
 		i32("RestartKillSignal", func(v uv) int32 { return sigOr(k(v).RestartKillSignal, int(sigOr(k(v).KillSignal, 15))) }),

@@ -1,4 +1,4 @@
-package dbus
+package unitprops
 
 import (
 	"math"
@@ -9,13 +9,13 @@ import (
 
 // The org.freedesktop.systemd1.Service interface: bus_service_vtable
 // (src/core/dbus-service.c) followed, as in systemd, by the cgroup, exec
-// and kill vtables (props_context.go).
+// and kill vtables (context.go).
 
-// execStatus is one command of an Exec*= property, a(sasbttttuii): path,
+// ExecStatus is one command of an Exec*= property, a(sasbttttuii): path,
 // argv, whether failure is ignored, when its last run started and ended
 // (realtime and monotonic), its pid, its si_code (CLD_EXITED 1,
 // CLD_KILLED 2, CLD_DUMPED 3) and status.
-type execStatus struct {
+type ExecStatus struct {
 	Path             string
 	Argv             []string
 	Ignore           bool
@@ -25,9 +25,9 @@ type execStatus struct {
 	Code, Status     int32
 }
 
-// execStatusEx is the …Ex form, a(sasasttttuii): flags instead of the
+// ExecStatusEx is the …Ex form, a(sasasttttuii): flags instead of the
 // ignore boolean.
-type execStatusEx struct {
+type ExecStatusEx struct {
 	Path             string
 	Argv             []string
 	Flags            []string
@@ -37,22 +37,22 @@ type execStatusEx struct {
 	Code, Status     int32
 }
 
-// exitStatusSet is (aiai): exit statuses and signals.
-type exitStatusSet struct {
+// ExitStatusSet is (aiai): exit statuses and signals.
+type ExitStatusSet struct {
 	Status, Signals []int32
 }
 
 func svcOf(v uv) *unit.Service {
-	if v.cfg.Service != nil {
-		return v.cfg.Service
+	if v.Config.Service != nil {
+		return v.Config.Service
 	}
 	return &unit.Service{}
 }
 
-// undefinedID is UID_INVALID and GID_INVALID.
-const undefinedID = math.MaxUint32
+// UndefinedID is UID_INVALID and GID_INVALID.
+const UndefinedID = math.MaxUint32
 
-var serviceOwn = []prop[uv]{
+var serviceOwn = []Prop[uv]{
 	str("Type", func(v uv) string { return orDefault(string(svcOf(v).Type), "simple") }),
 	str("ExitType", func(v uv) string { return orDefault(svcOf(v).ExitType, "main") }),
 	str("Restart", func(v uv) string { return orDefault(string(svcOf(v).Restart), "no") }),
@@ -81,84 +81,80 @@ var serviceOwn = []prop[uv]{
 	mk("RestartPreventExitStatus", "(aiai)", func(v uv) any { return exitSet(svcOf(v).RestartPreventExitStatus) }),
 	mk("RestartForceExitStatus", "(aiai)", func(v uv) any { return exitSet(svcOf(v).RestartForceExitStatus) }),
 	mk("SuccessExitStatus", "(aiai)", func(v uv) any { return exitSet(svcOf(v).SuccessExitStatus) }),
-	u32("MainPID", func(v uv) uint32 { return uint32(v.st.MainPID) }),
-	u32("ControlPID", func(v uv) uint32 { return uint32(v.st.ControlPID) }),
+	u32("MainPID", func(v uv) uint32 { return uint32(v.Status.MainPID) }),
+	u32("ControlPID", func(v uv) uint32 { return uint32(v.Status.ControlPID) }),
 	str("BusName", func(v uv) string { return svcOf(v).BusName }),
 	u32("FileDescriptorStoreMax", func(v uv) uint32 { return uint32(svcOf(v).FileDescriptorStoreMax) }),
 	constant[uv]("NFileDescriptorStore", "u", uint32(0)),
-	str("StatusText", func(v uv) string { return v.st.StatusText }),
-	i32("StatusErrno", func(v uv) int32 { return int32(v.st.StatusErrno) }),
-	str("Result", func(v uv) string { return orDefault(string(v.st.Result), "success") }),
-	str("ReloadResult", func(v uv) string { return orDefault(string(v.st.ReloadResult), "success") }),
+	str("StatusText", func(v uv) string { return v.Status.StatusText }),
+	i32("StatusErrno", func(v uv) int32 { return int32(v.Status.StatusErrno) }),
+	str("Result", func(v uv) string { return orDefault(string(v.Status.Result), "success") }),
+	str("ReloadResult", func(v uv) string { return orDefault(string(v.Status.ReloadResult), "success") }),
 	constant[uv]("CleanResult", "s", "success"),
 	constant[uv]("USBFunctionDescriptors", "s", ""),
 	constant[uv]("USBFunctionStrings", "s", ""),
-	constant[uv]("UID", "u", uint32(undefinedID)),
-	constant[uv]("GID", "u", uint32(undefinedID)),
-	u32("NRestarts", func(v uv) uint32 { return uint32(v.st.NRestarts) }),
+	constant[uv]("UID", "u", uint32(UndefinedID)),
+	constant[uv]("GID", "u", uint32(UndefinedID)),
+	u32("NRestarts", func(v uv) uint32 { return uint32(v.Status.NRestarts) }),
 	str("OOMPolicy", func(v uv) string { return orDefault(svcOf(v).OOMPolicy, "stop") }),
 }
 
 var serviceExecMain = append(append(
-	stamps("ExecMainStartTimestamp", func(v uv) time.Time { return v.st.ExecMain.StartAt }),
-	stamps("ExecMainExitTimestamp", func(v uv) time.Time { return v.st.ExecMain.ExitAt })...),
-	u32("ExecMainPID", func(v uv) uint32 { return uint32(v.st.ExecMain.PID) }),
-	i32("ExecMainCode", func(v uv) int32 { return sigchldCode(v.st.ExecMain.Code) }),
-	i32("ExecMainStatus", func(v uv) int32 { return int32(v.st.ExecMain.Status) }),
+	stamps("ExecMainStartTimestamp", func(v uv) time.Time { return v.Status.ExecMain.StartAt }),
+	stamps("ExecMainExitTimestamp", func(v uv) time.Time { return v.Status.ExecMain.ExitAt })...),
+	u32("ExecMainPID", func(v uv) uint32 { return uint32(v.Status.ExecMain.PID) }),
+	i32("ExecMainCode", func(v uv) int32 { return sigchldCode(v.Status.ExecMain.Code) }),
+	i32("ExecMainStatus", func(v uv) int32 { return int32(v.Status.ExecMain.Status) }),
 )
 
-// execLists are the Exec*= properties and their …Ex forms.
-func execLists(names []string, get func(v uv, name string) []unit.ExecCommand) []prop[uv] {
-	var out []prop[uv]
-	for _, n := range names {
-		out = append(out,
-			mk(n, "a(sasbttttuii)", func(v uv) any { return execStatuses(v, n, get(v, n)) }),
-			mk(n+"Ex", "a(sasasttttuii)", func(v uv) any { return execStatusesEx(v, n, get(v, n)) }))
+// execList is one Exec*= setting: its property name and where the
+// commands are.
+type execList struct {
+	name string
+	get  func(uv) []unit.ExecCommand
+}
+
+// execProps are the Exec*= properties, each followed by its …Ex form
+// when withEx is set.
+func execProps(withEx bool, lists ...execList) []Prop[uv] {
+	var out []Prop[uv]
+	for _, l := range lists {
+		out = append(out, mk(l.name, "a(sasbttttuii)", func(v uv) any { return execStatuses(v, l.name, l.get(v)) }))
+		if withEx {
+			out = append(out, mk(l.name+"Ex", "a(sasasttttuii)", func(v uv) any { return execStatusesEx(v, l.name, l.get(v)) }))
+		}
 	}
 	return out
 }
 
-var serviceExecNames = []string{"ExecCondition", "ExecStartPre", "ExecStart", "ExecStartPost", "ExecReload", "ExecStop", "ExecStopPost"}
+var serviceExec = execProps(true,
+	execList{"ExecCondition", func(v uv) []unit.ExecCommand { return svcOf(v).ExecCondition }},
+	execList{"ExecStartPre", func(v uv) []unit.ExecCommand { return svcOf(v).ExecStartPre }},
+	execList{"ExecStart", func(v uv) []unit.ExecCommand { return svcOf(v).ExecStart }},
+	execList{"ExecStartPost", func(v uv) []unit.ExecCommand { return svcOf(v).ExecStartPost }},
+	execList{"ExecReload", func(v uv) []unit.ExecCommand { return svcOf(v).ExecReload }},
+	execList{"ExecStop", func(v uv) []unit.ExecCommand { return svcOf(v).ExecStop }},
+	execList{"ExecStopPost", func(v uv) []unit.ExecCommand { return svcOf(v).ExecStopPost }},
+)
 
-func serviceExec(v uv, name string) []unit.ExecCommand {
-	s := svcOf(v)
-	switch name {
-	case "ExecCondition":
-		return s.ExecCondition
-	case "ExecStartPre":
-		return s.ExecStartPre
-	case "ExecStart":
-		return s.ExecStart
-	case "ExecStartPost":
-		return s.ExecStartPost
-	case "ExecReload":
-		return s.ExecReload
-	case "ExecStop":
-		return s.ExecStop
-	case "ExecStopPost":
-		return s.ExecStopPost
-	}
-	return nil
-}
-
-var serviceTable = newTable("org.freedesktop.systemd1.Service",
-	serviceOwn, serviceExecMain,
-	execLists(serviceExecNames, serviceExec),
+// ServiceTable is the Service interface.
+var ServiceTable = newTable("org.freedesktop.systemd1.Service",
+	serviceOwn, serviceExecMain, serviceExec,
 	cgroupUnitProps, cgroupProps(func(v uv) *unit.Resources { return &svcOf(v).Resources }),
-	execProps(func(v uv) *unit.ExecContext { return &svcOf(v).Exec }),
+	execContextProps(func(v uv) *unit.ExecContext { return &svcOf(v).Exec }),
 	killProps(func(v uv) *unit.KillContext { return &svcOf(v).Kill }),
 )
 
 // execStatuses lists a command list with the last run of the main
 // process on the ExecStart= command that ran it.
-func execStatuses(v uv, name string, cmds []unit.ExecCommand) []execStatus {
-	out := make([]execStatus, 0, len(cmds))
+func execStatuses(v uv, name string, cmds []unit.ExecCommand) []ExecStatus {
+	out := make([]ExecStatus, 0, len(cmds))
 	for i, c := range cmds {
-		e := execStatus{Path: c.Path, Argv: nonNil(c.Argv), Ignore: c.IgnoreFailure}
+		e := ExecStatus{Path: c.Path, Argv: nonNil(c.Argv), Ignore: c.IgnoreFailure}
 		if name == "ExecStart" && i == len(cmds)-1 {
-			em := v.st.ExecMain
-			e.Start, e.StartMono = realtime(em.StartAt), v.clk.monotonic(em.StartAt)
-			e.Exit, e.ExitMono = realtime(em.ExitAt), v.clk.monotonic(em.ExitAt)
+			em := v.Status.ExecMain
+			e.Start, e.StartMono = Realtime(em.StartAt), v.Clock.Monotonic(em.StartAt)
+			e.Exit, e.ExitMono = Realtime(em.ExitAt), v.Clock.Monotonic(em.ExitAt)
 			e.PID, e.Code, e.Status = uint32(em.PID), sigchldCode(em.Code), int32(em.Status)
 		}
 		out = append(out, e)
@@ -166,11 +162,11 @@ func execStatuses(v uv, name string, cmds []unit.ExecCommand) []execStatus {
 	return out
 }
 
-func execStatusesEx(v uv, name string, cmds []unit.ExecCommand) []execStatusEx {
+func execStatusesEx(v uv, name string, cmds []unit.ExecCommand) []ExecStatusEx {
 	plain := execStatuses(v, name, cmds)
-	out := make([]execStatusEx, len(plain))
+	out := make([]ExecStatusEx, len(plain))
 	for i, e := range plain {
-		out[i] = execStatusEx{e.Path, e.Argv, execFlags(cmds[i]), e.Start, e.StartMono, e.Exit, e.ExitMono, e.PID, e.Code, e.Status}
+		out[i] = ExecStatusEx{e.Path, e.Argv, execFlags(cmds[i]), e.Start, e.StartMono, e.Exit, e.ExitMono, e.PID, e.Code, e.Status}
 	}
 	return out
 }
@@ -210,8 +206,8 @@ func sigchldCode(code string) int32 {
 	return 0
 }
 
-func exitSet(s unit.ExitStatusSet) exitStatusSet {
-	out := exitStatusSet{Status: []int32{}, Signals: []int32{}}
+func exitSet(s unit.ExitStatusSet) ExitStatusSet {
+	out := ExitStatusSet{Status: []int32{}, Signals: []int32{}}
 	for _, n := range s.Status {
 		out.Status = append(out.Status, int32(n))
 	}

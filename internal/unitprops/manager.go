@@ -1,4 +1,4 @@
-package dbus
+package unitprops
 
 import (
 	"runtime"
@@ -12,20 +12,11 @@ import (
 // src/core/dbus-manager.c) and the org.freedesktop.systemd1.Job ones
 // (bus_job_vtable, src/core/dbus-job.c), in systemd 252's order.
 
-// managerVersion is the Version property: the systemd release whose
+// Version is the Version property: the systemd release whose
 // interface pm implements.
-const managerVersion = "252"
+const Version = "252"
 
-// managerView is what the manager's properties are read from.
-type managerView struct {
-	srv  *Server
-	snap *manager.Snapshot
-	clk  clock
-}
-
-func (v *managerView) clock() clock { return v.clk }
-
-type mv = *managerView
+type mv = *ManagerView
 
 func (v mv) count(f func(*manager.UnitStatus) bool) uint32 {
 	n := uint32(0)
@@ -38,29 +29,30 @@ func (v mv) count(f func(*manager.UnitStatus) bool) uint32 {
 }
 
 // zeroStamps are the boot timestamps pm does not have.
-func zeroStamps(names ...string) []prop[mv] {
-	var out []prop[mv]
+func zeroStamps(names ...string) []Prop[mv] {
+	var out []Prop[mv]
 	for _, n := range names {
 		out = append(out, constant[mv](n, "t", uint64(0)), constant[mv](n+"Monotonic", "t", uint64(0)))
 	}
 	return out
 }
 
-var managerTable = newTable("org.freedesktop.systemd1.Manager", []prop[mv]{
-	constant[mv]("Version", "s", managerVersion),
+// ManagerTable is the Manager interface.
+var ManagerTable = newTable("org.freedesktop.systemd1.Manager", []Prop[mv]{
+	constant[mv]("Version", "s", Version),
 	constant[mv]("Features", "s", ""),
 	constant[mv]("Virtualization", "s", ""),
 	constant[mv]("Architecture", "s", architecture()),
 	constant[mv]("Tainted", "s", ""),
 }, zeroStamps("FirmwareTimestamp", "LoaderTimestamp", "KernelTimestamp", "InitRDTimestamp"),
-	stamps("UserspaceTimestamp", func(v mv) time.Time { return v.srv.started }),
-	stamps("FinishTimestamp", func(v mv) time.Time { return v.srv.started }),
+	stamps("UserspaceTimestamp", func(v mv) time.Time { return v.started }),
+	stamps("FinishTimestamp", func(v mv) time.Time { return v.started }),
 	zeroStamps("SecurityStartTimestamp", "SecurityFinishTimestamp", "GeneratorsStartTimestamp",
 		"GeneratorsFinishTimestamp", "UnitsLoadStartTimestamp", "UnitsLoadFinishTimestamp",
 		"UnitsLoadTimestamp", "InitRDSecurityStartTimestamp", "InitRDSecurityFinishTimestamp",
 		"InitRDGeneratorsStartTimestamp", "InitRDGeneratorsFinishTimestamp",
 		"InitRDUnitsLoadStartTimestamp", "InitRDUnitsLoadFinishTimestamp"),
-	[]prop[mv]{
+	[]Prop[mv]{
 		constant[mv]("LogLevel", "s", "info"),
 		constant[mv]("LogTarget", "s", "console"),
 		u32("NNames", func(v mv) uint32 { return uint32(len(v.snap.Names())) }),
@@ -76,13 +68,13 @@ var managerTable = newTable("org.freedesktop.systemd1.Manager", []prop[mv]{
 		constant[mv]("Environment", "as", []string{}),
 		constant[mv]("ConfirmSpawn", "b", false),
 		constant[mv]("ShowStatus", "b", false),
-		strv("UnitPath", func(v mv) []string { return v.srv.opts.UnitPath }),
+		strv("UnitPath", func(v mv) []string { return v.unitPath }),
 		constant[mv]("DefaultStandardOutput", "s", "journal"),
 		constant[mv]("DefaultStandardError", "s", "inherit"),
 		constant[mv]("WatchdogDevice", "s", ""),
 	},
 	zeroStamps("WatchdogLastPingTimestamp"),
-	[]prop[mv]{
+	[]Prop[mv]{
 		constant[mv]("RuntimeWatchdogUSec", "t", uint64(0)),
 		constant[mv]("RuntimeWatchdogPreUSec", "t", uint64(0)),
 		constant[mv]("RuntimeWatchdogPreGovernor", "s", ""),
@@ -90,7 +82,7 @@ var managerTable = newTable("org.freedesktop.systemd1.Manager", []prop[mv]{
 		constant[mv]("KExecWatchdogUSec", "t", uint64(0)),
 		constant[mv]("ServiceWatchdogs", "b", true),
 		constant[mv]("ControlGroup", "s", ""),
-		str("SystemState", func(v mv) string { return v.srv.m.SystemState() }),
+		str("SystemState", func(v mv) string { return v.m.SystemState() }),
 		constant[mv]("ExitCode", "y", byte(0)),
 		constant[mv]("DefaultTimerAccuracyUSec", "t", uint64(60e6)),
 		constant[mv]("DefaultTimeoutStartUSec", "t", uint64(90e6)),
@@ -106,7 +98,7 @@ var managerTable = newTable("org.freedesktop.systemd1.Manager", []prop[mv]{
 		constant[mv]("DefaultTasksAccounting", "b", false),
 	},
 	defaultLimits(),
-	[]prop[mv]{
+	[]Prop[mv]{
 		constant[mv]("DefaultTasksMax", "t", uint64(infinity)),
 		constant[mv]("TimerSlackNSec", "t", uint64(50000)),
 		constant[mv]("DefaultOOMPolicy", "s", "stop"),
@@ -115,8 +107,8 @@ var managerTable = newTable("org.freedesktop.systemd1.Manager", []prop[mv]{
 	})
 
 // defaultLimits are DefaultLimit*= (and …Soft): pm sets none.
-func defaultLimits() []prop[mv] {
-	var out []prop[mv]
+func defaultLimits() []Prop[mv] {
+	var out []Prop[mv]
 	for _, r := range unit.RlimitNames {
 		out = append(out, constant[mv]("DefaultLimit"+r, "t", uint64(infinity)),
 			constant[mv]("DefaultLimit"+r+"Soft", "t", uint64(infinity)))
@@ -145,23 +137,19 @@ func architecture() string {
 	return runtime.GOARCH
 }
 
-// jobView is what a job's properties are read from.
-type jobView struct {
-	info manager.JobInfo
-}
+type jv = *JobView
 
-type jv = *jobView
-
-// unitRef is the Job's Unit property, (so).
-type unitRef struct {
+// UnitRef is the Job's Unit property, (so).
+type UnitRef struct {
 	Name string
-	Path objectPath
+	Path string // an object path
 }
 
-var jobTable = newTable("org.freedesktop.systemd1.Job", []prop[jv]{
-	u32("Id", func(v jv) uint32 { return v.info.ID }),
-	mk("Unit", "(so)", func(v jv) any { return unitRef{v.info.Unit, unitPath(v.info.Unit)} }),
-	str("JobType", func(v jv) string { return v.info.Type.String() }),
-	str("State", func(v jv) string { return v.info.State }),
-	constant[jv]("ActivationDetails", "a(ss)", []pair{}),
+// JobTable is the Job interface.
+var JobTable = newTable("org.freedesktop.systemd1.Job", []Prop[jv]{
+	u32("Id", func(v jv) uint32 { return v.Info.ID }),
+	mk("Unit", "(so)", func(v jv) any { return UnitRef{v.Info.Unit, UnitPath(v.Info.Unit)} }),
+	str("JobType", func(v jv) string { return v.Info.Type.String() }),
+	str("State", func(v jv) string { return v.Info.State }),
+	constant[jv]("ActivationDetails", "a(ss)", []Pair{}),
 })

@@ -1,4 +1,4 @@
-package dbus
+package unitprops
 
 import (
 	"github.com/pm-project/pm/unit"
@@ -8,20 +8,20 @@ import (
 // dbus-timer.c, dbus-target.c), and which one a unit's object has.
 
 func sockOf(v uv) *unit.Socket {
-	if v.cfg.Socket != nil {
-		return v.cfg.Socket
+	if v.Config.Socket != nil {
+		return v.Config.Socket
 	}
 	return &unit.Socket{}
 }
 
 func timerOf(v uv) *unit.Timer {
-	if v.cfg.Timer != nil {
-		return v.cfg.Timer
+	if v.Config.Timer != nil {
+		return v.Config.Timer
 	}
 	return &unit.Timer{}
 }
 
-var socketOwn = []prop[uv]{
+var socketOwn = []Prop[uv]{
 	str("BindIPv6Only", func(v uv) string { return orDefault(sockOf(v).BindIPv6Only, "default") }),
 	u32("Backlog", func(v uv) uint32 { return uint32(sockOf(v).Backlog) }),
 	u64("TimeoutUSec", func(v uv) uint64 { return usec(sockOf(v).TimeoutSec) }),
@@ -54,9 +54,9 @@ var socketOwn = []prop[uv]{
 	constant[uv]("Timestamping", "s", "off"),
 	boolean("RemoveOnStop", func(v uv) bool { return sockOf(v).RemoveOnStop }),
 	mk("Listen", "a(ss)", func(v uv) any {
-		out := []pair{}
+		out := []Pair{}
 		for _, l := range sockOf(v).Listen {
-			out = append(out, pair{string(l.Kind), l.Address})
+			out = append(out, Pair{string(l.Kind), l.Address})
 		}
 		return out
 	}),
@@ -71,73 +71,57 @@ var socketOwn = []prop[uv]{
 	constant[uv]("SmackLabel", "s", ""),
 	constant[uv]("SmackLabelIPIn", "s", ""),
 	constant[uv]("SmackLabelIPOut", "s", ""),
-	u32("ControlPID", func(v uv) uint32 { return uint32(v.st.ControlPID) }),
-	str("Result", func(v uv) string { return orDefault(string(v.st.Result), "success") }),
+	u32("ControlPID", func(v uv) uint32 { return uint32(v.Status.ControlPID) }),
+	str("Result", func(v uv) string { return orDefault(string(v.Status.Result), "success") }),
 	constant[uv]("NConnections", "u", uint32(0)),
 	constant[uv]("NAccepted", "u", uint32(0)),
 	constant[uv]("NRefused", "u", uint32(0)),
-	str("FileDescriptorName", func(v uv) string { return orDefault(sockOf(v).FileDescriptorName, v.st.Name) }),
+	str("FileDescriptorName", func(v uv) string { return orDefault(sockOf(v).FileDescriptorName, v.Status.Name) }),
 	constant[uv]("SocketProtocol", "i", int32(0)),
 	u64("TriggerLimitIntervalUSec", func(v uv) uint64 { return usec(sockOf(v).TriggerLimitIntervalSec) }),
 	u32("TriggerLimitBurst", func(v uv) uint32 { return uint32(sockOf(v).TriggerLimitBurst) }),
-	constant[uv]("UID", "u", uint32(undefinedID)),
-	constant[uv]("GID", "u", uint32(undefinedID)),
+	constant[uv]("UID", "u", uint32(UndefinedID)),
+	constant[uv]("GID", "u", uint32(UndefinedID)),
 }
 
-var socketExecNames = []string{"ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost"}
+// socketExec: systemd's Socket interface has no …Ex forms.
+var socketExec = execProps(false,
+	execList{"ExecStartPre", func(v uv) []unit.ExecCommand { return sockOf(v).ExecStartPre }},
+	execList{"ExecStartPost", func(v uv) []unit.ExecCommand { return sockOf(v).ExecStartPost }},
+	execList{"ExecStopPre", func(v uv) []unit.ExecCommand { return sockOf(v).ExecStopPre }},
+	execList{"ExecStopPost", func(v uv) []unit.ExecCommand { return sockOf(v).ExecStopPost }},
+)
 
-func socketExec(v uv, name string) []unit.ExecCommand {
-	s := sockOf(v)
-	switch name {
-	case "ExecStartPre":
-		return s.ExecStartPre
-	case "ExecStartPost":
-		return s.ExecStartPost
-	case "ExecStopPre":
-		return s.ExecStopPre
-	case "ExecStopPost":
-		return s.ExecStopPost
-	}
-	return nil
-}
-
-// socketExecLists: systemd's Socket interface has no …Ex forms.
-func socketExecLists() []prop[uv] {
-	var out []prop[uv]
-	for _, n := range socketExecNames {
-		out = append(out, mk(n, "a(sasbttttuii)", func(v uv) any { return execStatuses(v, n, socketExec(v, n)) }))
-	}
-	return out
-}
-
-var socketTable = newTable("org.freedesktop.systemd1.Socket",
-	socketOwn, socketExecLists(),
+// SocketTable is the Socket interface.
+var SocketTable = newTable("org.freedesktop.systemd1.Socket",
+	socketOwn, socketExec,
 	cgroupUnitProps, cgroupProps(func(v uv) *unit.Resources { return &sockOf(v).Resources }),
-	execProps(func(v uv) *unit.ExecContext { return &sockOf(v).Exec }),
+	execContextProps(func(v uv) *unit.ExecContext { return &sockOf(v).Exec }),
 	killProps(func(v uv) *unit.KillContext { return &sockOf(v).Kill }),
 )
 
-// timerSpec is a TimersMonotonic entry, (stt): the base, its value and
+// TimerSpec is a TimersMonotonic entry, (stt): the base, its value and
 // when it elapses next.
-type timerSpec struct {
+type TimerSpec struct {
 	Base        string
 	Value, Next uint64
 }
 
-// calendarSpec is a TimersCalendar entry, (sst).
-type calendarSpec struct {
+// CalendarSpec is a TimersCalendar entry, (sst).
+type CalendarSpec struct {
 	Base, Spec string
 	Next       uint64
 }
 
-var timerTable = newTable("org.freedesktop.systemd1.Timer", []prop[uv]{
+// TimerTable is the Timer interface.
+var TimerTable = newTable("org.freedesktop.systemd1.Timer", []Prop[uv]{
 	str("Unit", func(v uv) string { return timerUnit(v) }),
 	mk("TimersMonotonic", "a(stt)", func(v uv) any {
 		t := timerOf(v)
-		out := []timerSpec{}
+		out := []TimerSpec{}
 		add := func(base string, ds []unit.Duration) {
 			for _, d := range ds {
-				out = append(out, timerSpec{base, usec(d), 0})
+				out = append(out, TimerSpec{base, usec(d), 0})
 			}
 		}
 		add("OnActiveUSec", t.OnActiveSec)
@@ -148,9 +132,9 @@ var timerTable = newTable("org.freedesktop.systemd1.Timer", []prop[uv]{
 		return out
 	}),
 	mk("TimersCalendar", "a(sst)", func(v uv) any {
-		out := []calendarSpec{}
+		out := []CalendarSpec{}
 		for _, c := range timerOf(v).OnCalendar {
-			out = append(out, calendarSpec{"OnCalendar", c.String(), 0})
+			out = append(out, CalendarSpec{"OnCalendar", c.String(), 0})
 		}
 		return out
 	}),
@@ -160,7 +144,7 @@ var timerTable = newTable("org.freedesktop.systemd1.Timer", []prop[uv]{
 	constant[uv]("NextElapseUSecMonotonic", "t", uint64(0)),
 	constant[uv]("LastTriggerUSec", "t", uint64(0)),
 	constant[uv]("LastTriggerUSecMonotonic", "t", uint64(0)),
-	str("Result", func(v uv) string { return orDefault(string(v.st.Result), "success") }),
+	str("Result", func(v uv) string { return orDefault(string(v.Status.Result), "success") }),
 	u64("AccuracyUSec", func(v uv) uint64 { return usec(timerOf(v).AccuracySec) }),
 	u64("RandomizedDelayUSec", func(v uv) uint64 { return usec(timerOf(v).RandomizedDelaySec) }),
 	boolean("FixedRandomDelay", func(v uv) bool { return timerOf(v).FixedRandomDelay }),
@@ -175,67 +159,58 @@ func timerUnit(v uv) string {
 	if u := timerOf(v).Unit; u != "" {
 		return u
 	}
-	n := v.st.Name
+	n := v.Status.Name
 	if i := len(n) - len(".timer"); i > 0 && n[i:] == ".timer" {
 		return n[:i] + ".service"
 	}
 	return n
 }
 
-var targetTable = newTable[uv]("org.freedesktop.systemd1.Target")
+// TargetTable is the Target interface, which has no properties.
+var TargetTable = newTable[uv]("org.freedesktop.systemd1.Target")
 
-// typeInterface is the name of the interface of a unit type: Service,
-// Socket, … (systemd's unit_vtable[type]->bus_vtable interfaces).
-func typeInterface(t unit.Type) string {
-	switch t {
-	case unit.TypeService:
-		return "org.freedesktop.systemd1.Service"
-	case unit.TypeSocket:
-		return "org.freedesktop.systemd1.Socket"
-	case unit.TypeTarget:
-		return "org.freedesktop.systemd1.Target"
-	case unit.TypeTimer:
-		return "org.freedesktop.systemd1.Timer"
-	case unit.TypePath:
-		return "org.freedesktop.systemd1.Path"
-	case unit.TypeMount:
-		return "org.freedesktop.systemd1.Mount"
-	case unit.TypeAutomount:
-		return "org.freedesktop.systemd1.Automount"
-	case unit.TypeSwap:
-		return "org.freedesktop.systemd1.Swap"
-	case unit.TypeSlice:
-		return "org.freedesktop.systemd1.Slice"
-	case unit.TypeScope:
-		return "org.freedesktop.systemd1.Scope"
-	case unit.TypeDevice:
-		return "org.freedesktop.systemd1.Device"
+// typeTables are the tables of the unit types' interfaces (systemd's
+// unit_vtable[type]->bus_vtable); the types pm does not run have empty
+// ones.
+var typeTables = func() map[unit.Type]*Table[uv] {
+	m := map[unit.Type]*Table[uv]{
+		unit.TypeService: ServiceTable,
+		unit.TypeSocket:  SocketTable,
+		unit.TypeTimer:   TimerTable,
+		unit.TypeTarget:  TargetTable,
 	}
-	return ""
-}
-
-// typeTable is the property table of a unit type's interface; types pm
-// does not run have an empty one.
-func typeTable(t unit.Type) *table[uv] {
-	switch t {
-	case unit.TypeService:
-		return serviceTable
-	case unit.TypeSocket:
-		return socketTable
-	case unit.TypeTimer:
-		return timerTable
-	case unit.TypeTarget:
-		return targetTable
-	}
-	return otherTables[t]
-}
-
-// otherTables are the empty interfaces of the types pm does not run.
-var otherTables = func() map[unit.Type]*table[uv] {
-	m := map[unit.Type]*table[uv]{}
-	for _, t := range []unit.Type{unit.TypePath, unit.TypeMount, unit.TypeAutomount, unit.TypeSwap,
-		unit.TypeSlice, unit.TypeScope, unit.TypeDevice} {
-		m[t] = newTable[uv](typeInterface(t))
+	for t, iface := range map[unit.Type]string{
+		unit.TypePath:      "org.freedesktop.systemd1.Path",
+		unit.TypeMount:     "org.freedesktop.systemd1.Mount",
+		unit.TypeAutomount: "org.freedesktop.systemd1.Automount",
+		unit.TypeSwap:      "org.freedesktop.systemd1.Swap",
+		unit.TypeSlice:     "org.freedesktop.systemd1.Slice",
+		unit.TypeScope:     "org.freedesktop.systemd1.Scope",
+		unit.TypeDevice:    "org.freedesktop.systemd1.Device",
+	} {
+		m[t] = newTable[uv](iface)
 	}
 	return m
 }()
+
+// TypeTable is the table of a unit type's interface (Service, Socket,
+// …), nil for an unknown type.
+func TypeTable(t unit.Type) *Table[uv] { return typeTables[t] }
+
+// TypeTables returns the tables of every unit type's interface.
+func TypeTables() map[unit.Type]*Table[uv] {
+	m := make(map[unit.Type]*Table[uv], len(typeTables))
+	for t, tb := range typeTables {
+		m[t] = tb
+	}
+	return m
+}
+
+// UnitTables are the tables of a unit of type t in the order systemd's
+// GetAll("") sends them: the type's interface, then Unit.
+func UnitTables(t unit.Type) []*Table[uv] {
+	if tt := TypeTable(t); tt != nil {
+		return []*Table[uv]{tt, UnitTable}
+	}
+	return []*Table[uv]{UnitTable}
+}
