@@ -29,6 +29,8 @@ type Options struct {
 	DefaultTarget string
 	// StartedAt is when pmd started.
 	StartedAt time.Time
+	// UnitPath is pmd's unit search path, for the manager's properties.
+	UnitPath []string
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }

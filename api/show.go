@@ -25,14 +25,6 @@ import (
 // empty, as with systemctl show -p. A unit name that pmd does not know
 // shows as not-found, as in systemd.
 func (s *Server) Show(ctx context.Context, r *pmv1.ShowRequest) (*pmv1.ShowResponse, error) {
-	st, err := s.lookupAny(r.GetUnit())
-	if err != nil {
-		st, err = s.notFoundUnit(r.GetUnit(), err)
-		if err != nil {
-			return nil, err
-		}
-	}
-	v := unitprops.NewUnitView(ctx, s.m, s.files, st)
 	showEmpty := r.GetAll() || len(r.GetProperties()) > 0
 	want := map[string]bool{}
 	for _, p := range r.GetProperties() {
@@ -43,14 +35,33 @@ func (s *Server) Show(ctx context.Context, r *pmv1.ShowRequest) (*pmv1.ShowRespo
 		}
 	}
 	resp := &pmv1.ShowResponse{}
+	add := func(name string, value any) {
+		if len(want) > 0 && !want[name] {
+			return
+		}
+		for _, line := range formatProperty(name, value, showEmpty) {
+			resp.Properties = append(resp.Properties, &pmv1.Property{Name: name, Value: line})
+		}
+	}
+	if r.GetUnit() == "" {
+		// systemctl show without a unit: the manager's properties.
+		v := unitprops.NewManagerView(s.m, s.opts.StartedAt, s.opts.UnitPath)
+		for _, p := range unitprops.ManagerTable.Props() {
+			add(p.Name, p.Get(v))
+		}
+		return resp, nil
+	}
+	st, err := s.lookupAny(r.GetUnit())
+	if err != nil {
+		st, err = s.notFoundUnit(r.GetUnit(), err)
+		if err != nil {
+			return nil, err
+		}
+	}
+	v := unitprops.NewUnitView(ctx, s.m, s.files, st)
 	for _, t := range unitprops.UnitTables(st.Type) {
 		for _, p := range t.Props() {
-			if len(want) > 0 && !want[p.Name] {
-				continue
-			}
-			for _, line := range formatProperty(p.Name, p.Get(v), showEmpty) {
-				resp.Properties = append(resp.Properties, &pmv1.Property{Name: p.Name, Value: line})
-			}
+			add(p.Name, p.Get(v))
 		}
 	}
 	return resp, nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pm-project/pm/api/pmv1"
 	"github.com/pm-project/pm/install"
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/unit"
 )
 
@@ -148,7 +149,7 @@ func (s *Server) IsEnabled(ctx context.Context, r *pmv1.IsEnabledRequest) (*pmv1
 	resp := &pmv1.IsEnabledResponse{}
 	for _, ref := range r.GetUnits() {
 		if st, err := s.lookup(ref); err == nil && st.Origin != "file" && st.Origin != "" {
-			fs := &pmv1.UnitFileState{Unit: st.Name, State: s.unitFileState(st)}
+			fs := &pmv1.UnitFileState{Unit: st.Name, State: unitprops.FileState(s.files, st)}
 			if st.Config != nil {
 				fs.Path = st.Config.FragmentPath
 			}

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/pm-project/pm/api/pmv1"
+	"github.com/pm-project/pm/internal/unitprops"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
@@ -289,7 +290,7 @@ func (s *Server) unitProto(st *manager.UnitStatus, detail bool) *pmv1.Unit {
 	}
 	if detail {
 		u.NeedDaemonReload = st.NeedDaemonReload()
-		u.UnitFileState = s.unitFileState(st)
+		u.UnitFileState = unitprops.FileState(s.files, st)
 		if st.Origin == "api" {
 			if opts, err := s.m.APIOptions(st.Name); err == nil {
 				u.Spec = specOf(opts)
@@ -297,29 +298,4 @@ func (s *Server) unitProto(st *manager.UnitStatus, detail bool) *pmv1.Unit {
 		}
 	}
 	return u
-}
-
-// unitFileState is the unit's UnitFileState: from the [Install] logic
-// below the root when pmd has one; for units created over the API or from
-// YAML, enabled when they start at boot (AutoStart=).
-func (s *Server) unitFileState(st *manager.UnitStatus) string {
-	switch st.Origin {
-	case "api", "yaml":
-		if st.Config != nil && st.Config.AutoStart {
-			return "enabled"
-		}
-		return "disabled"
-	case "builtin":
-		return "static"
-	case "":
-		return ""
-	}
-	if s.files == nil {
-		return ""
-	}
-	state, err := s.files.IsEnabled(st.Name)
-	if err != nil {
-		return ""
-	}
-	return string(state)
 }

@@ -23,6 +23,11 @@ func (s *Server) Watch(r *pmv1.WatchRequest, stream pmv1.PM_WatchServer) error {
 	// between the initial states and the first event.
 	events, cancel := s.m.Subscribe()
 	defer cancel()
+	// The headers tell the client that it is subscribed: whatever changes
+	// after it received them reaches it.
+	if err := stream.SendHeader(nil); err != nil {
+		return err
+	}
 	match := func(name string) (*manager.UnitStatus, bool) {
 		st := s.m.Snapshot().Unit(name)
 		if st == nil {
@@ -97,6 +102,11 @@ func (s *Server) Logs(r *pmv1.LogsRequest, stream pmv1.PM_LogsServer) error {
 		return err
 	}
 	lines, more, cancel := s.m.Logs(st.Name, int(r.GetLines()), r.GetFollow())
+	// As Watch: the headers mean that every later line will come.
+	if err := stream.SendHeader(nil); err != nil {
+		cancel()
+		return err
+	}
 	defer cancel()
 	send := func(l manager.LogLine) error {
 		return stream.Send(&pmv1.LogLine{Unit: st.Name, Pid: int32(l.PID), Time: timestamppb.New(l.Time), Text: l.Text})

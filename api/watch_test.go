@@ -115,6 +115,9 @@ func TestWatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := stream.Header(); err != nil { // subscribed
+		t.Fatal(err)
+	}
 	events, errc = recv(stream.Recv)
 	if _, err := e.c.Restart(e.ctx(), &pmv1.JobRequest{Unit: "b"}); err != nil {
 		t.Fatal(err)

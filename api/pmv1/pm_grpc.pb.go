@@ -134,9 +134,12 @@ type PMClient interface {
 	GetDefault(ctx context.Context, in *GetDefaultRequest, opts ...grpc.CallOption) (*GetDefaultResponse, error)
 	SetDefault(ctx context.Context, in *SetDefaultRequest, opts ...grpc.CallOption) (*UnitFilesResponse, error)
 	// Watch streams state changes and job events until the client leaves.
+	// The response headers come once the subscription is live: a client
+	// that waits for them sees every change made afterwards.
 	Watch(ctx context.Context, in *WatchRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchEvent], error)
 	// Logs streams the recent output lines of a unit, then (with follow)
-	// new ones as they come.
+	// new ones as they come; as with Watch, the headers mean that every
+	// later line will follow.
 	Logs(ctx context.Context, in *LogsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[LogLine], error)
 }
 
@@ -544,9 +547,12 @@ type PMServer interface {
 	GetDefault(context.Context, *GetDefaultRequest) (*GetDefaultResponse, error)
 	SetDefault(context.Context, *SetDefaultRequest) (*UnitFilesResponse, error)
 	// Watch streams state changes and job events until the client leaves.
+	// The response headers come once the subscription is live: a client
+	// that waits for them sees every change made afterwards.
 	Watch(*WatchRequest, grpc.ServerStreamingServer[WatchEvent]) error
 	// Logs streams the recent output lines of a unit, then (with follow)
-	// new ones as they come.
+	// new ones as they come; as with Watch, the headers mean that every
+	// later line will follow.
 	Logs(*LogsRequest, grpc.ServerStreamingServer[LogLine]) error
 	mustEmbedUnimplementedPMServer()
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,18 +45,13 @@ func (e *cliEnv) show(args []string) error {
 		resp, err := c.Show(ctx, &pmv1.ShowRequest{Unit: n, Properties: e.g.properties, All: e.g.all})
 		cancel()
 		var props []*pmv1.Property
-		switch {
-		case err == nil:
-			props = resp.GetProperties()
-		case n != "" && isNotFound(err):
-			props = notFoundProperties(n)
-		case n == "":
-			if props, err = e.managerProperties(); err != nil {
-				return err
+		if err != nil {
+			if n == "" {
+				return e.callError("get properties", "", err)
 			}
-		default:
 			return e.callError("get properties of", n, err)
 		}
+		props = resp.GetProperties()
 		all = append(all, filterProperties(props, e.g.properties, e.g.all))
 	}
 	if e.json() {
@@ -104,50 +98,6 @@ func renderProperties(w io.Writer, props []*pmv1.Property, valueOnly bool) {
 		}
 		fmt.Fprintf(w, "%s=%s\n", p.GetName(), p.GetValue())
 	}
-}
-
-// notFoundProperties are what systemd shows of a unit it cannot find: it
-// loads it on demand, as not-found.
-func notFoundProperties(name string) []*pmv1.Property {
-	kv := [][2]string{
-		{"Id", name}, {"Names", name}, {"Description", name},
-		{"LoadState", "not-found"}, {"ActiveState", "inactive"}, {"SubState", "dead"},
-		{"LoadError", fmt.Sprintf("org.freedesktop.systemd1.NoSuchUnit \"Unit %s not found.\"", name)},
-		{"UnitFileState", ""}, {"MainPID", "0"},
-	}
-	out := make([]*pmv1.Property, len(kv))
-	for i, p := range kv {
-		out[i] = &pmv1.Property{Name: p[0], Value: p[1]}
-	}
-	return out
-}
-
-// managerProperties are show's manager properties built from
-// SystemStatus, for a pmd whose Show wants a unit.
-func (e *cliEnv) managerProperties() ([]*pmv1.Property, error) {
-	c, err := e.client()
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := e.ctx(callTimeout)
-	defer cancel()
-	st, err := c.SystemStatus(ctx, &pmv1.SystemStatusRequest{})
-	if err != nil {
-		return nil, e.callError("get properties", "", err)
-	}
-	kv := [][2]string{
-		{"Version", st.GetVersion()}, {"NNames", strconv.Itoa(int(st.GetUnits()))},
-		{"NFailedUnits", strconv.Itoa(int(st.GetFailedUnits()))}, {"NJobs", strconv.Itoa(int(st.GetJobs()))},
-		{"SystemState", st.GetState()}, {"DefaultTarget", st.GetDefaultTarget()},
-	}
-	if set(st.GetStartedAt()) {
-		kv = append(kv, [2]string{"UserspaceTimestamp", e.fmtTimestamp(st.GetStartedAt().AsTime())})
-	}
-	out := make([]*pmv1.Property, len(kv))
-	for i, p := range kv {
-		out[i] = &pmv1.Property{Name: p[0], Value: p[1]}
-	}
-	return out, nil
 }
 
 func (e *cliEnv) newCatCmd() *cobra.Command {

@@ -122,7 +122,7 @@ func startAPI(m *manager.Manager, log *slog.Logger, o options, started time.Time
 	}
 	srv, err := api.New(m, api.Options{
 		Root: o.unitFilesRoot(), Version: version, DefaultTarget: o.defaultUnit,
-		StartedAt: started, Logger: log,
+		StartedAt: started, UnitPath: o.unitPath, Logger: log,
 	})
 	if err != nil {
 		return nil, err

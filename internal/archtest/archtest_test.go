@@ -27,6 +27,9 @@ var allowed = map[string][]string{
 	"manager": {"unit", "compat", "install", "internal/*"},
 	"api":     {"manager", "unit", "compat", "install", "internal/*", "api/*"},
 	"dbus":    {"manager", "unit", "compat", "install", "internal/*"},
+	// The property table both front doors serve: no wire format of its
+	// own, so no api or dbus.
+	"internal/unitprops": {"manager", "unit", "compat", "install"},
 }
 
 type pkg struct {

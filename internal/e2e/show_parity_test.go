@@ -62,6 +62,10 @@ WantedBy=multi-user.target
 			})
 		}
 	}
+	// Without a unit: the manager's properties.
+	t.Run("manager", func(t *testing.T) {
+		compareShow(t, pmctl("show"), n.mustRun(0, "systemctl", "show"))
+	})
 }
 
 // volatile are the properties whose values may change between two calls:
