@@ -227,51 +227,22 @@ func (s *Server) unitProto(st *manager.UnitStatus, detail bool) *pmv1.Unit {
 	if st == nil {
 		return nil
 	}
-	u := &pmv1.Unit{
-		Name:               st.Name,
-		Uuid:               st.UUID,
-		Description:        st.Description,
-		Type:               string(st.Type),
-		LoadState:          string(st.LoadState),
-		LoadError:          st.LoadError,
-		ActiveState:        string(st.ActiveState),
-		SubState:           st.SubState,
-		Result:             string(st.Result),
-		State:              string(st.Simple),
-		MainPid:            int32(st.MainPID),
-		ControlPid:         int32(st.ControlPID),
-		NRestarts:          uint32(st.NRestarts),
-		Runs:               st.Starts,
-		Origin:             st.Origin,
-		StatusText:         st.StatusText,
-		StatusErrno:        int32(st.StatusErrno),
-		FailedCondition:    st.FailedCondition,
-		CreatedAt:          ts(st.CreatedAt),
-		StateChangeAt:      ts(st.StateChangeAt),
-		ActiveEnterAt:      ts(st.ActiveEnterAt),
-		ActiveExitAt:       ts(st.ActiveExitAt),
-		InactiveEnterAt:    ts(st.InactiveEnterAt),
-		InactiveExitAt:     ts(st.InactiveExitAt),
-		ConditionCheckedAt: ts(st.ConditionCheckedAt),
-	}
-	if st.ExecMain.PID != 0 || !st.ExecMain.StartAt.IsZero() {
-		u.ExecMain = &pmv1.ExecStatus{Pid: int32(st.ExecMain.PID), StartAt: ts(st.ExecMain.StartAt),
-			ExitAt: ts(st.ExecMain.ExitAt), Code: st.ExecMain.Code, Status: int32(st.ExecMain.Status)}
-	}
-	if st.Job != nil {
-		u.Job = jobProto(*st.Job)
-	}
+	u := basicUnitProto(st)
+	u.LoadError = st.LoadError
+	u.ControlPid = int32(st.ControlPID)
+	u.StatusText, u.StatusErrno = st.StatusText, int32(st.StatusErrno)
+	u.FailedCondition = st.FailedCondition
+	u.StateChangeAt = ts(st.StateChangeAt)
+	u.ActiveEnterAt, u.ActiveExitAt = ts(st.ActiveEnterAt), ts(st.ActiveExitAt)
+	u.InactiveEnterAt, u.InactiveExitAt = ts(st.InactiveEnterAt), ts(st.InactiveExitAt)
+	u.ConditionCheckedAt = ts(st.ConditionCheckedAt)
 	if c := st.Config; c != nil {
 		u.Names = c.Names
 		u.FragmentPath = c.FragmentPath
 		u.SourcePath = c.SourcePath
 		u.DropInPaths = c.DropInPaths
 		if svc := c.Service; svc != nil {
-			for i, cmd := range svc.ExecStart {
-				if i == 0 && len(cmd.Argv) > 0 {
-					u.Command = cmd.Argv[0]
-					u.Args = cmd.Argv[1:]
-				}
+			for _, cmd := range svc.ExecStart {
 				if line, err := unit.QuoteExecCommand(cmd); err == nil {
 					u.ExecStart = append(u.ExecStart, line)
 				}
