@@ -267,7 +267,8 @@ func (l *loop) finishJob(j *job, r JobResult) {
 		j.timer.Stop()
 	}
 	for _, w := range j.waiters {
-		w <- r
+		// Delivered once the snapshot shows the job's outcome.
+		l.results = append(l.results, jobResultFor{w, r})
 	}
 	l.jobEvent(j, EventJobRemoved, r)
 	level := slog.LevelDebug

@@ -47,6 +47,15 @@ type loop struct {
 
 	removed    []string // units dropped by the last reload, for the snapshot
 	reloadedAt time.Time
+	// results wait for the next snapshot: whoever waits for a job reads
+	// the state it left behind.
+	results []jobResultFor
+}
+
+// jobResultFor is a job result on its way to a waiter.
+type jobResultFor struct {
+	ch chan<- JobResult
+	r  JobResult
 }
 
 // Internal events.
@@ -136,6 +145,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			l.stopTimers()
+			l.deliverResults()
 			return nil
 		case <-l.sigchld:
 			// Notifications sent before a process exited come first.
@@ -294,6 +304,7 @@ func (l *loop) stopTimers() {
 
 // publish stores a new snapshot with the units that changed.
 func (l *loop) publish() {
+	defer l.deliverResults()
 	if len(l.dirty) == 0 && len(l.removed) == 0 && len(l.outbox) == 0 {
 		return
 	}
@@ -316,6 +327,16 @@ func (l *loop) publish() {
 		}
 	}
 	l.outbox = l.outbox[:0]
+}
+
+// deliverResults hands job results to their waiters; the channels have
+// room for them (Enqueue makes them buffered, one result each).
+func (l *loop) deliverResults() {
+	for _, jr := range l.results {
+		jr.ch <- jr.r
+	}
+	clear(l.results)
+	l.results = l.results[:0]
 }
 
 // loadInitial takes the units the manager loaded.

@@ -49,15 +49,23 @@ func TestAPIPersistence(t *testing.T) {
 		}
 		before[name] = d.GetUnit()
 	}
-	// SIGKILL leaves a.service's process behind: kill it too (it is
-	// ours), once pmd is gone.
-	orphan := int(before["a"].GetMainPid())
+	// SIGKILL leaves the services' processes behind (a started, b with
+	// auto_start): kill them too (they are ours), once pmd is gone.
+	var orphans []int
+	for _, name := range []string{"a", "b"} {
+		if pid := int(before[name].GetMainPid()); pid > 0 {
+			orphans = append(orphans, pid)
+		}
+	}
+	if len(orphans) != 2 {
+		t.Fatalf("main PIDs %v; want a and b running", orphans)
+	}
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	if orphan > 0 {
-		_ = syscall.Kill(orphan, syscall.SIGKILL)
+	for _, pid := range orphans {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 
 	_, out, socket = startPmdIn(t, dir, args...)

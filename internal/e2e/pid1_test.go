@@ -47,7 +47,7 @@ func writeUnits(t *testing.T, dir string, units map[string]string) {
 // startPID1 runs pmd as PID 1 of a new PID and mount namespace.
 func startPID1(t *testing.T, units string, extra ...string) (*exec.Cmd, *lines) {
 	t.Helper()
-	args := append([]string{"--fork", "--pid", "--mount-proc", filepath.Join(bin, "pmd"), "--unit-path", units, "--config-dir", units, "--log-level", "debug"},
+	args := append([]string{"--fork", "--kill-child", "--pid", "--mount-proc", filepath.Join(bin, "pmd"), "--unit-path", units, "--config-dir", units, "--log-level", "debug"},
 		pmdPaths(t.TempDir())...)
 	args = append(args, extra...)
 	return startCmd(t, "unshare", args...)
