@@ -18,6 +18,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/pm-project/pm/api/client"
 	"github.com/pm-project/pm/api/pmv1"
 )
 
@@ -76,7 +77,7 @@ func Listen(s *Server, t Transport) (*Listener, error) {
 		if tlsCfg, err = t.tlsConfig(); err != nil {
 			return nil, err
 		}
-		if tlsCfg == nil && !isLoopback(host) && !t.InsecureTCP {
+		if tlsCfg == nil && !client.IsLoopback(host) && !t.InsecureTCP {
 			return nil, fmt.Errorf("%s: %w", t.TCP, ErrInsecureTCP)
 		}
 	}
@@ -226,15 +227,6 @@ func (t Transport) tlsConfig() (*tls.Config, error) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg, nil
-}
-
-// isLoopback reports whether host is a loopback address or "localhost".
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // lookupGroup resolves a group name or number.

@@ -111,7 +111,7 @@ func Dial(o Options) (*Client, error) {
 // transport returns the credentials for a TCP connection.
 func (o Options) transport() (credentials.TransportCredentials, error) {
 	if o.CAFile == "" && o.CertFile == "" && o.KeyFile == "" {
-		if o.Plaintext || isLoopback(o.Address) {
+		if o.Plaintext || isLoopbackAddr(o.Address) {
 			return insecure.NewCredentials(), nil
 		}
 		// Verify the server against the system's roots.
@@ -142,18 +142,21 @@ func (o Options) transport() (credentials.TransportCredentials, error) {
 	return credentials.NewTLS(cfg), nil
 }
 
-// isLoopback reports whether a "host:port" address is on the loopback
-// interface ("localhost" counts).
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
+// IsLoopback reports whether host (a name or an address, without port) is
+// on the loopback interface; "localhost" counts. pmd and its clients use it
+// to decide whether plaintext TCP is acceptable.
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isLoopbackAddr is IsLoopback of a "host:port" address.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	return err == nil && IsLoopback(host)
 }
 
 // Close closes the connection.

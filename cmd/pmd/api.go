@@ -106,7 +106,7 @@ func (o *options) checkTransport() error {
 	}
 	if t.TCP != "" && t.TLSCert == "" && t.TLSKey == "" && !t.InsecureTCP {
 		host := o.api.address
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !client.IsLoopback(host) {
 			return fmt.Errorf("--grpc-address %s: %w", host, api.ErrInsecureTCP)
 		}
 	}
@@ -133,7 +133,7 @@ func startAPI(m *manager.Manager, log *slog.Logger, o options, started time.Time
 	}
 	if t.TCP != "" && t.TLSCert == "" {
 		host, _, _ := net.SplitHostPort(t.TCP)
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !client.IsLoopback(host) {
 			log.Warn("!!! the API listens on plaintext TCP on a non-loopback address: anyone who can reach it can start, stop, create and delete units (--insecure-tcp) !!!", "addr", t.TCP)
 		} else if t.InsecureTCP {
 			log.Warn("plaintext TCP clients may change units (--insecure-tcp)", "addr", t.TCP)
