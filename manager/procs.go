@@ -29,7 +29,13 @@ type procInfo struct {
 	ppid  int
 	pgrp  int
 	sid   int
+	// Resource use, for Stats: CPU times in clock ticks, threads, and
+	// resident pages.
+	utime, stime, threads, rssPages uint64
 }
+
+// dead reports whether the process is a zombie or dying.
+func (pi procInfo) dead() bool { return pi.state == 'Z' || pi.state == 'X' }
 
 // readProcStat reads /proc/pid/stat.
 func readProcStat(pid int) (procInfo, error) {
@@ -38,21 +44,31 @@ func readProcStat(pid int) (procInfo, error) {
 		return procInfo{}, err
 	}
 	// The command name may hold blanks and parentheses; it ends at the
-	// last ')'.
+	// last ')'. The fields after it: state ppid pgrp session tty tpgid
+	// flags minflt cminflt majflt cmajflt utime stime cutime cstime
+	// priority nice num_threads itrealvalue starttime vsize rss …
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 || i+2 >= len(b) {
 		return procInfo{}, os.ErrInvalid
 	}
 	f := bytes.Fields(b[i+2:])
-	if len(f) < 4 {
+	if len(f) < 22 {
 		return procInfo{}, os.ErrInvalid
 	}
-	var pi procInfo
-	pi.state = f[0][0]
-	pi.ppid, _ = strconv.Atoi(string(f[1]))
-	pi.pgrp, _ = strconv.Atoi(string(f[2]))
-	pi.sid, _ = strconv.Atoi(string(f[3]))
-	return pi, nil
+	num := func(k int) uint64 {
+		v, _ := strconv.ParseUint(string(f[k]), 10, 64)
+		return v
+	}
+	return procInfo{
+		state:    f[0][0],
+		ppid:     int(num(1)),
+		pgrp:     int(num(2)),
+		sid:      int(num(3)),
+		utime:    num(11),
+		stime:    num(12),
+		threads:  num(17),
+		rssPages: num(21),
+	}, nil
 }
 
 // addSession records the session of pid as the unit's.
@@ -99,7 +115,7 @@ func (l *loop) scanGroup(rec *unitRec) []int {
 					continue
 				}
 				pi, err := readProcStat(pid)
-				if err != nil || pi.state == 'Z' || pi.state == 'X' {
+				if err != nil || pi.dead() {
 					continue
 				}
 				if _, ok := rec.sessions[pi.sid]; ok {

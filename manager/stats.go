@@ -1,7 +1,6 @@
 package manager
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -84,7 +83,7 @@ func (m *Manager) StatsAll(ctx context.Context, names []string) (map[string]Stat
 			bySession[sid] = n
 		}
 	}
-	procs := map[string]map[int]procStats{}
+	procs := map[string]map[int]procInfo{}
 	self := os.Getpid()
 	if len(bySession) > 0 {
 		d, err := os.Open("/proc")
@@ -98,13 +97,13 @@ func (m *Manager) StatsAll(ctx context.Context, names []string) (map[string]Stat
 			if err != nil || pid == self {
 				continue
 			}
-			ps, err := readProcStats(pid)
-			if err != nil || ps.zombie {
+			ps, err := readProcStat(pid)
+			if err != nil || ps.dead() {
 				continue
 			}
 			if n, ok := bySession[ps.sid]; ok {
 				if procs[n] == nil {
-					procs[n] = map[int]procStats{}
+					procs[n] = map[int]procInfo{}
 				}
 				procs[n][pid] = ps
 			}
@@ -117,9 +116,9 @@ func (m *Manager) StatsAll(ctx context.Context, names []string) (map[string]Stat
 			if _, ok := found[pid]; ok || pid <= 0 {
 				continue
 			}
-			if ps, err := readProcStats(pid); err == nil && !ps.zombie {
+			if ps, err := readProcStat(pid); err == nil && !ps.dead() {
 				if found == nil {
-					found = map[int]procStats{}
+					found = map[int]procInfo{}
 				}
 				found[pid] = ps
 			}
@@ -142,43 +141,4 @@ func (m *Manager) StatsAll(ctx context.Context, names []string) (map[string]Stat
 		out[n] = st
 	}
 	return out, nil
-}
-
-// procStats is what /proc/PID/stat says of a process's resource use.
-type procStats struct {
-	sid          int
-	zombie       bool
-	utime, stime uint64
-	threads      uint64
-	rssPages     uint64
-}
-
-func readProcStats(pid int) (procStats, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStats{}, err
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return procStats{}, os.ErrInvalid
-	}
-	// Fields after the command: state ppid pgrp session tty tpgid flags
-	// minflt cminflt majflt cmajflt utime stime cutime cstime priority
-	// nice num_threads itrealvalue starttime vsize rss …
-	f := bytes.Fields(b[i+2:])
-	if len(f) < 22 {
-		return procStats{}, os.ErrInvalid
-	}
-	num := func(k int) uint64 {
-		v, _ := strconv.ParseUint(string(f[k]), 10, 64)
-		return v
-	}
-	return procStats{
-		sid:      int(num(3)),
-		zombie:   f[0][0] == 'Z' || f[0][0] == 'X',
-		utime:    num(11),
-		stime:    num(12),
-		threads:  num(17),
-		rssPages: num(21),
-	}, nil
 }
