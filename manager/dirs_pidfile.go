@@ -106,15 +106,13 @@ func pidAlive(pid int) bool {
 	if pid <= 1 || pid == os.Getpid() {
 		return pid >= 0
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	pi, err := readProcStat(pid)
 	if err != nil {
+		// Only a process that is gone is dead; a file we cannot read
+		// belongs to one that exists.
 		return !errors.Is(err, os.ErrNotExist)
 	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 || i+2 >= len(b) {
-		return true
-	}
-	return b[i+2] != 'Z'
+	return pi.state != 'Z'
 }
 
 // pidFileParse is systemd's parse_pid (safe_atolu with base 0).
