@@ -114,18 +114,23 @@ func (m *Manager) Create(ctx context.Context, name string, opts []unit.Option) (
 	if err := m.validate(name, opts); err != nil {
 		return nil, err
 	}
-	if st := m.Snapshot().byUUID(uuid); st != nil {
+	snap := m.Snapshot()
+	if st := snap.byUUID(uuid); st != nil {
 		return nil, fmt.Errorf("%w: UUID %s is %s's", ErrExists, uuid, st.Name)
 	}
-	l := m.loader()
-	x, _ := l.Scan()
-	if src, _ := x.Sources(name); src != nil && !src.NotFound {
+	if st := snap.Unit(name); st != nil && st.LoadState != unit.LoadNotFound {
 		return nil, fmt.Errorf("%w: %s", ErrExists, name)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, unit.YAMLFileName(name))
+	if _, err := os.Lstat(path); err == nil {
+		return nil, fmt.Errorf("%w: %s is stored already (%s)", ErrExists, name, path)
+	}
+	// A file that appeared since the last load and defines the name too
+	// takes precedence over the stored one: applyStored finds out in the
+	// one scan it makes, and the stored file goes again.
 	if err := writeUnit(path, name, opts); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,17 @@ func TestStoreCreate(t *testing.T) {
 			}
 		})
 	}
+	// A unit file written since the last load wins over a new API unit of
+	// its name, which leaves nothing behind.
+	if err := os.WriteFile(filepath.Join(e.dir, "units", "late.service"), []byte("[Service]\nExecStart=/bin/true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.m.Create(ctx, "late", apiOpts("[Service] ExecStart=/bin/true")); !errors.Is(err, ErrExists) {
+		t.Errorf("Create(late) over a new unit file = %v; want ErrExists", err)
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "state", "units", "late.yaml")); !os.IsNotExist(err) {
+		t.Errorf("refused unit left its file: %v", err)
+	}
 }
 
 func TestStoreCreateInvalid(t *testing.T) {
