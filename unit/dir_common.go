@@ -137,28 +137,26 @@ func setPath(field func(*builder) *string) setter {
 // setStrings appends words to a list (specifiers expanded); an empty value
 // resets the list.
 func setStrings(field func(*builder) *[]string) setter {
-	return func(b *builder, o Option) error {
-		if o.Value == "" {
-			*field(b) = nil
-			return nil
-		}
-		words, err := splitList(o.Value)
-		if err != nil {
-			return err
-		}
-		for _, w := range words {
-			v, err := b.expand(w)
-			if err != nil {
-				return err
-			}
-			*field(b) = append(*field(b), v)
-		}
-		return nil
-	}
+	return setWords(field, nil)
 }
 
-// setPaths appends absolute paths to a list; empty resets it.
+// setPaths appends absolute paths to a list; empty resets it. A word that
+// is not a valid path is warned about and skipped.
 func setPaths(field func(*builder) *[]string) setter {
+	return setWords(field, func(b *builder, o Option, v string) (string, bool) {
+		p, err := checkPath(v, true)
+		if err != nil {
+			b.warnf(o.ValuePos, err, "%s=: %v, ignoring", o.Key, trimSentinel(err))
+			return "", false
+		}
+		return p, true
+	})
+}
+
+// setWords appends the words of a list, specifiers expanded, each passed
+// through keep when it is not nil (which may rewrite or drop it); an empty
+// value resets the list.
+func setWords(field func(*builder) *[]string, keep func(b *builder, o Option, v string) (string, bool)) setter {
 	return func(b *builder, o Option) error {
 		if o.Value == "" {
 			*field(b) = nil
@@ -173,12 +171,13 @@ func setPaths(field func(*builder) *[]string) setter {
 			if err != nil {
 				return err
 			}
-			p, err := checkPath(v, true)
-			if err != nil {
-				b.warnf(o.ValuePos, err, "%s=: %v, ignoring", o.Key, trimSentinel(err))
-				continue
+			if keep != nil {
+				var ok bool
+				if v, ok = keep(b, o, v); !ok {
+					continue
+				}
 			}
-			*field(b) = append(*field(b), p)
+			*field(b) = append(*field(b), v)
 		}
 		return nil
 	}
