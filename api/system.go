@@ -160,7 +160,7 @@ func (s *Server) Stats(ctx context.Context, r *pmv1.StatsRequest) (*pmv1.StatsRe
 		for n := range all {
 			names = append(names, n)
 		}
-		sort.Slice(names, func(i, j int) bool { return lessUnit(names[i], names[j]) })
+		sortByUnitName(names, func(n string) string { return n })
 	}
 	snap := s.m.Snapshot()
 	resp := &pmv1.StatsResponse{}

@@ -29,47 +29,26 @@ func (s *Server) List(ctx context.Context, r *pmv1.ListRequest) (*pmv1.ListRespo
 			return nil, invalidField("types", "Unknown unit type %q.", t)
 		}
 	}
-	var keyed []sortedUnit
+	var units []*manager.UnitStatus
 	for _, st := range s.m.Snapshot().All() {
 		if listed(st, r) {
-			keyed = append(keyed, sortKey(st))
+			units = append(units, st)
 		}
 	}
-	sort.Slice(keyed, func(i, j int) bool { return keyed[i].less(keyed[j]) })
+	sortByUnitName(units, func(st *manager.UnitStatus) string { return st.Name })
 	basic := r.GetView() == pmv1.UnitView_UNIT_VIEW_BASIC
-	resp := &pmv1.ListResponse{Units: make([]*pmv1.Unit, 0, len(keyed))}
-	for _, k := range keyed {
+	resp := &pmv1.ListResponse{Units: make([]*pmv1.Unit, 0, len(units))}
+	for _, st := range units {
 		if ctx.Err() != nil {
 			return nil, unitErr(ctx.Err(), "", nil)
 		}
 		if basic {
-			resp.Units = append(resp.Units, basicUnitProto(k.st))
+			resp.Units = append(resp.Units, basicUnitProto(st))
 			continue
 		}
-		resp.Units = append(resp.Units, s.unitProto(k.st, false))
+		resp.Units = append(resp.Units, s.unitProto(st, false))
 	}
 	return resp, nil
-}
-
-// sortedUnit is a unit with the keys of lessUnit computed once.
-type sortedUnit struct {
-	st                *manager.UnitStatus
-	lowerType, lowerN string
-}
-
-func sortKey(st *manager.UnitStatus) sortedUnit {
-	n := st.Name
-	return sortedUnit{st: st, lowerType: strings.ToLower(n[strings.LastIndexByte(n, '.')+1:]), lowerN: strings.ToLower(n)}
-}
-
-func (a sortedUnit) less(b sortedUnit) bool {
-	if a.lowerType != b.lowerType {
-		return a.lowerType < b.lowerType
-	}
-	if a.lowerN != b.lowerN {
-		return a.lowerN < b.lowerN
-	}
-	return a.st.Name < b.st.Name
 }
 
 // basicUnitProto is the BASIC view of a unit: what list tables show.
@@ -105,17 +84,32 @@ func basicUnitProto(st *manager.UnitStatus) *pmv1.Unit {
 	return u
 }
 
-// lessUnit orders unit names as systemctl list-units: by type suffix,
-// then by name, ignoring case.
-func lessUnit(a, b string) bool {
-	ta, tb := a[strings.LastIndexByte(a, '.')+1:], b[strings.LastIndexByte(b, '.')+1:]
-	if c := strings.Compare(strings.ToLower(ta), strings.ToLower(tb)); c != 0 {
-		return c < 0
+// sortByUnitName orders items by unit name as systemctl list-units: by
+// type suffix, then by name, ignoring case. The lower-cased keys are made
+// once per item, not once per comparison.
+func sortByUnitName[T any](items []T, name func(T) string) {
+	type keyed struct {
+		item           T
+		typ, low, name string
 	}
-	if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
-		return c < 0
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		n := name(it)
+		ks[i] = keyed{it, strings.ToLower(n[strings.LastIndexByte(n, '.')+1:]), strings.ToLower(n), n}
 	}
-	return a < b
+	sort.Slice(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.typ != b.typ {
+			return a.typ < b.typ
+		}
+		if a.low != b.low {
+			return a.low < b.low
+		}
+		return a.name < b.name
+	})
+	for i, k := range ks {
+		items[i] = k.item
+	}
 }
 
 // listed applies List's filters to one unit (systemctl's

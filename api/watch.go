@@ -2,7 +2,6 @@ package api
 
 import (
 	"path"
-	"sort"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -37,7 +36,7 @@ func (s *Server) Watch(r *pmv1.WatchRequest, stream pmv1.PM_WatchServer) error {
 	}
 	if r.GetInitial() {
 		all := s.m.Snapshot().All()
-		sort.Slice(all, func(i, j int) bool { return lessUnit(all[i].Name, all[j].Name) })
+		sortByUnitName(all, func(st *manager.UnitStatus) string { return st.Name })
 		now := timestamppb.Now()
 		for _, st := range all {
 			if !matchAny(r.GetPatterns(), st) {
