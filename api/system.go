@@ -1,11 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -193,7 +190,7 @@ func statsProto(st *manager.UnitStatus, x manager.Stats) *pmv1.UnitStats {
 	}
 	for _, pid := range x.PIDs {
 		u.Pids = append(u.Pids, int32(pid))
-		u.Processes = append(u.Processes, &pmv1.ProcessInfo{Pid: int32(pid), Command: procCommand(pid)})
+		u.Processes = append(u.Processes, &pmv1.ProcessInfo{Pid: int32(pid), Command: manager.ProcessCommand(pid)})
 	}
 	if c := st.Config; c != nil && c.Service != nil {
 		res := c.Service.Resources
@@ -208,21 +205,6 @@ func statsProto(st *manager.UnitStatus, x manager.Stats) *pmv1.UnitStats {
 		}
 	}
 	return u
-}
-
-// procCommand is a process's command line with the arguments joined by
-// spaces, or its name in brackets when it has none (a kernel thread, a
-// zombie).
-func procCommand(pid int) string {
-	p := "/proc/" + strconv.Itoa(pid)
-	if b, err := os.ReadFile(p + "/cmdline"); err == nil && len(b) > 0 {
-		b = bytes.TrimRight(b, "\x00")
-		return string(bytes.ReplaceAll(b, []byte{0}, []byte{' '}))
-	}
-	if b, err := os.ReadFile(p + "/comm"); err == nil {
-		return "[" + strings.TrimSpace(string(b)) + "]"
-	}
-	return ""
 }
 
 // SystemStatus is systemctl is-system-running and a summary.

@@ -2,10 +2,8 @@ package dbus
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	godbus "github.com/godbus/dbus/v5"
@@ -291,7 +289,7 @@ func (s *Server) unitProcesses(r *request, name string) (reply, error) {
 	v := s.unitView(r, st.Name)
 	cg := v.ControlGroup()
 	for _, pid := range v.Stats().PIDs {
-		out = append(out, process{cg, uint32(pid), cmdline(pid)})
+		out = append(out, process{cg, uint32(pid), manager.ProcessCommand(pid)})
 	}
 	return ret("a(sus)", out), nil
 }
@@ -311,21 +309,11 @@ func (s *Server) allProcesses(r *request) (reply, error) {
 		v.SetStats(st)
 		cg := v.ControlGroup()
 		for _, pid := range st.PIDs {
-			out = append(out, process{cg, uint32(pid), cmdline(pid)})
+			out = append(out, process{cg, uint32(pid), manager.ProcessCommand(pid)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
 	return ret("a(sus)", out), nil
-}
-
-// cmdline is a process's command line as ps shows it.
-func cmdline(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	if err != nil || len(b) == 0 {
-		comm, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
-		return "[" + strings.TrimSpace(string(comm)) + "]"
-	}
-	return strings.TrimRight(strings.ReplaceAll(string(b), "\x00", " "), " ")
 }
 
 func (s *Server) kill(r *request, name, whom string, sig int32) (reply, error) {

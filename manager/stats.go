@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -141,4 +142,18 @@ func (m *Manager) StatsAll(ctx context.Context, names []string) (map[string]Stat
 		out[n] = st
 	}
 	return out, nil
+}
+
+// ProcessCommand is a process's command line as ps shows it: the
+// arguments joined by spaces, or the name in brackets for a process
+// without one (a kernel thread, a zombie); "" when it is gone.
+func ProcessCommand(pid int) string {
+	p := "/proc/" + strconv.Itoa(pid)
+	if b, err := os.ReadFile(p + "/cmdline"); err == nil && len(b) > 0 {
+		return strings.ReplaceAll(strings.TrimRight(string(b), "\x00"), "\x00", " ")
+	}
+	if b, err := os.ReadFile(p + "/comm"); err == nil {
+		return "[" + strings.TrimSpace(string(b)) + "]"
+	}
+	return ""
 }
