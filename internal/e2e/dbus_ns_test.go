@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -156,29 +155,7 @@ func (n *nsEnv) startPmd(extra ...string) *lines {
 		"--logs-directory-root", filepath.Join(n.dir, "ld"),
 		"--configuration-directory-root", filepath.Join(n.dir, "cfd"),
 		"--config-dir", filepath.Join(n.dir, "yaml")}
-	cmd := n.command(append(args, extra...)...)
-	pr, pw := io.Pipe()
-	cmd.Stdout, cmd.Stderr = pw, pw
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		n.t.Fatal(err)
-	}
-	out := newLines(pr)
-	n.t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-		pw.Close()
-		if n.t.Failed() {
-			n.t.Logf("pmd output:\n%s", out)
-		}
-	})
+	out := startCollected(n.t, n.command(append(args, extra...)...))
 	out.wait(n.t, "pmd is running", 20*time.Second)
 	return out
 }

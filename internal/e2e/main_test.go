@@ -141,6 +141,14 @@ func startCmd(t testing.TB, name string, args ...string) (*exec.Cmd, *lines) {
 	dir := t.TempDir()
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+dir, "HOME="+dir)
+	return cmd, startCollected(t, cmd)
+}
+
+// startCollected starts cmd in a process group of its own with its output
+// collected; it is stopped with SIGTERM (the group with SIGKILL after 30 s)
+// when the test ends if it still runs.
+func startCollected(t testing.TB, cmd *exec.Cmd) *lines {
+	t.Helper()
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -162,10 +170,10 @@ func startCmd(t testing.TB, name string, args ...string) (*exec.Cmd, *lines) {
 		}
 		pw.Close()
 		if t.Failed() {
-			t.Logf("pmd output:\n%s", out)
+			t.Logf("%s output:\n%s", filepath.Base(cmd.Path), out)
 		}
 	})
-	return cmd, out
+	return out
 }
 
 // TestExampleConfiguration runs the README's command: pmd on the bundled
