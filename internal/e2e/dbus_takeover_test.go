@@ -3,11 +3,9 @@ package e2e
 import (
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestDBusKeepsLiveSocket: a private socket that another manager answers
@@ -33,20 +31,9 @@ func TestDBusKeepsLiveSocket(t *testing.T) {
 			c.Close()
 		}
 	}()
-	args := append(pmdPaths(dir), "--system", "--unit-path", dir, "--config-dir", dir)
-	cmd := exec.Command(filepath.Join(bin, "pmd"), args...)
-	done := make(chan struct{})
-	var out []byte
-	go func() { out, err = cmd.CombinedOutput(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("pmd did not exit; output:\n%s", out)
-	}
-	if err == nil || !strings.Contains(string(out), "in use by another service manager") {
-		t.Fatalf("pmd exited with %v; want a refusal naming the socket; output:\n%s", err, out)
+	out := pmdRefuses(t, append(pmdPaths(dir), "--system", "--unit-path", dir, "--config-dir", dir)...)
+	if !strings.Contains(out, "in use by another service manager") {
+		t.Fatalf("pmd's refusal does not name the socket; output:\n%s", out)
 	}
 	c, err := net.Dial("unix", sock)
 	if err != nil {

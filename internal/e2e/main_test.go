@@ -176,6 +176,28 @@ func startCollected(t testing.TB, cmd *exec.Cmd) *lines {
 	return out
 }
 
+// pmdRefuses runs pmd with args, which must make it exit at once with a
+// failure, and returns its output.
+func pmdRefuses(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "pmd"), args...)
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("pmd did not exit; output:\n%s", out)
+	}
+	if err == nil || cmd.ProcessState.ExitCode() == 0 {
+		t.Fatalf("pmd exited with %v, want a failure; output:\n%s", err, out)
+	}
+	return string(out)
+}
+
 // TestExampleConfiguration runs the README's command: pmd on the bundled
 // example configuration starts the auto_start processes and stops them in
 // order on SIGTERM.
