@@ -33,13 +33,14 @@ func DefaultSocket() string {
 	if os.Geteuid() == 0 {
 		return SystemSocket
 	}
-	return filepath.Join(UserRuntimeDir(), "pm", SocketName)
+	return filepath.Join(UserRuntimeDir(os.Getenv), "pm", SocketName)
 }
 
-// UserRuntimeDir is $XDG_RUNTIME_DIR, or a per-user directory below the
-// temporary directory when it is unset.
-func UserRuntimeDir() string {
-	if rt := os.Getenv("XDG_RUNTIME_DIR"); rt != "" {
+// UserRuntimeDir is $XDG_RUNTIME_DIR (as getenv reads it), or a per-user
+// directory below the temporary directory when it is unset: pmd's runtime
+// directory lies in it for a user who is not root.
+func UserRuntimeDir(getenv func(string) string) string {
+	if rt := getenv("XDG_RUNTIME_DIR"); rt != "" {
 		return rt
 	}
 	return filepath.Join(os.TempDir(), fmt.Sprintf("pm-%d", os.Getuid()))

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -54,11 +53,7 @@ func (e *cliEnv) target() (address, socket string) {
 
 // userSocket is the socket of the calling user's pmd.
 func userSocket(getenv func(string) string) string {
-	rt := getenv("XDG_RUNTIME_DIR")
-	if rt == "" {
-		rt = filepath.Join(os.TempDir(), fmt.Sprintf("pm-%d", os.Getuid()))
-	}
-	return filepath.Join(rt, "pm", client.SocketName)
+	return filepath.Join(client.UserRuntimeDir(getenv), "pm", client.SocketName)
 }
 
 // client connects to pmd on first use.

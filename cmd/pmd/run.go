@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/pm-project/pm/api/client"
 	"github.com/pm-project/pm/manager"
 	"github.com/pm-project/pm/unit"
 )
@@ -47,10 +48,7 @@ func defaults() options {
 		return o
 	}
 	home, _ := os.UserHomeDir()
-	rt := os.Getenv("XDG_RUNTIME_DIR")
-	if rt == "" {
-		rt = filepath.Join(os.TempDir(), fmt.Sprintf("pm-%d", os.Getuid()))
-	}
+	rt := client.UserRuntimeDir(os.Getenv)
 	cfg := os.Getenv("XDG_CONFIG_HOME")
 	if cfg == "" {
 		cfg = filepath.Join(home, ".config")
