@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pm-project/pm/unit"
 )
 
 func TestFnmatch(t *testing.T) {
@@ -220,8 +222,8 @@ func TestHiddenOrBackup(t *testing.T) {
 		".foo.service": true, "foo.service~": true, "foo.service.bak": true, "foo.dpkg-old": true,
 		"lost+found": true, "foo.service": false, "foo.conf": false, "foo": false,
 	} {
-		if got := hiddenOrBackup(name); got != want {
-			t.Errorf("hiddenOrBackup(%q) = %v, want %v", name, got, want)
+		if got := unit.HiddenOrBackup(name); got != want {
+			t.Errorf("unit.HiddenOrBackup(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -286,7 +286,7 @@ func readDir(dir string) ([]os.DirEntry, error) {
 	all, err := f.ReadDir(-1)
 	out := all[:0]
 	for _, e := range all {
-		if !hiddenOrBackup(e.Name()) {
+		if !unit.HiddenOrBackup(e.Name()) {
 			out = append(out, e)
 		}
 	}

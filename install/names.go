@@ -2,7 +2,6 @@ package install
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pm-project/pm/unit"
 )
@@ -90,29 +89,6 @@ func mayAlias(t unit.Type) bool {
 func mayTemplate(t unit.Type) bool {
 	switch t {
 	case unit.TypeService, unit.TypeSocket, unit.TypeTarget, unit.TypeTimer, unit.TypePath:
-		return true
-	}
-	return false
-}
-
-// hiddenOrBackup reports whether systemd skips a directory entry of this
-// name when it reads a directory (hidden_or_backup_file).
-func hiddenOrBackup(name string) bool {
-	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
-		return true
-	}
-	switch name {
-	case "lost+found", "aquota.user", "aquota.group":
-		return true
-	}
-	dot := strings.LastIndexByte(name, '.')
-	if dot < 0 {
-		return false
-	}
-	switch name[dot+1:] {
-	case "rpmnew", "rpmsave", "rpmorig", "dpkg-old", "dpkg-new", "dpkg-tmp",
-		"dpkg-dist", "dpkg-bak", "dpkg-backup", "dpkg-remove", "ucf-new",
-		"ucf-old", "ucf-dist", "swp", "bak", "old", "new":
 		return true
 	}
 	return false

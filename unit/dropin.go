@@ -137,7 +137,7 @@ func (x *Index) readDir(d string) ([]string, error) {
 	f.Close()
 	names := all[:0]
 	for _, n := range all {
-		if !hiddenOrBackup(n) {
+		if !HiddenOrBackup(n) {
 			names = append(names, n)
 		}
 	}

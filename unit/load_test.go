@@ -318,8 +318,8 @@ func TestHiddenOrBackup(t *testing.T) {
 		".x.conf": true, "x.conf~": true, "x.conf.bak": true, "x.dpkg-new": true,
 		"x.rpmsave": true, "lost+found": true, "x.conf": false, "x.service": false, "README": false,
 	} {
-		if got := hiddenOrBackup(name); got != want {
-			t.Errorf("hiddenOrBackup(%q) = %v, want %v", name, got, want)
+		if got := HiddenOrBackup(name); got != want {
+			t.Errorf("HiddenOrBackup(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -22,7 +22,7 @@ func (x *Index) addYAMLDirs(dirs []string, diags *Diagnostics) {
 		}
 		for _, e := range ents {
 			n := e.Name()
-			if hiddenOrBackup(n) || !isYAMLName(n) || e.IsDir() {
+			if HiddenOrBackup(n) || !isYAMLName(n) || e.IsDir() {
 				continue
 			}
 			x.addYAMLFile(filepath.Join(d, n), diags)

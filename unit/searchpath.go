@@ -145,7 +145,7 @@ func (x *Index) scanDir(idx int, dir, canon string, diags *Diagnostics) {
 		switch t := e.Type(); {
 		case t.IsRegular():
 			if !ValidName(name) {
-				if !hiddenOrBackup(name) {
+				if !HiddenOrBackup(name) {
 					diags.Add(Pos{File: p}, Notice, "", ErrBadName, "%q is not a valid unit name, ignoring", name)
 				}
 				continue
@@ -155,7 +155,7 @@ func (x *Index) scanDir(idx int, dir, canon string, diags *Diagnostics) {
 				if canon != "" {
 					x.addDir(suffix, base, idx, canon+"/"+name)
 				}
-			} else if hasDropInSuffix(name) && !hiddenOrBackup(name) {
+			} else if hasDropInSuffix(name) && !HiddenOrBackup(name) {
 				diags.Add(Pos{File: p}, Notice, "", ErrBadName, "%q does not start with a valid unit name, ignoring", name)
 			}
 			continue
@@ -170,7 +170,7 @@ func (x *Index) scanDir(idx int, dir, canon string, diags *Diagnostics) {
 							x.addDir(suffix, base, idx, r)
 						}
 					}
-				} else if !hiddenOrBackup(name) {
+				} else if !HiddenOrBackup(name) {
 					diags.Add(Pos{File: p}, Notice, "", ErrBadName, "%q is not a valid unit name, ignoring", name)
 				}
 				continue
@@ -332,9 +332,9 @@ func chaseParents(p string) (string, error) {
 	}
 }
 
-// hiddenOrBackup is systemd's hidden_or_backup_file: names of files that
+// HiddenOrBackup is systemd's hidden_or_backup_file: names of files that
 // directory listings of configuration skip.
-func hiddenOrBackup(name string) bool {
+func HiddenOrBackup(name string) bool {
 	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
 		return true
 	}
