@@ -120,13 +120,9 @@ func (o Options) transport() (credentials.TransportCredentials, error) {
 	}
 	cfg := &tls.Config{ServerName: o.ServerName, MinVersion: tls.VersionTLS12}
 	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
+		pool, err := LoadCertPool(o.CAFile, "CA file")
 		if err != nil {
-			return nil, fmt.Errorf("CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", o.CAFile)
+			return nil, err
 		}
 		cfg.RootCAs = pool
 	}
@@ -141,6 +137,20 @@ func (o Options) transport() (credentials.TransportCredentials, error) {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	return credentials.NewTLS(cfg), nil
+}
+
+// LoadCertPool reads PEM certificates from path into a pool; what names
+// the file in errors ("CA file", "client CA").
+func LoadCertPool(path, what string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s %s: no PEM certificate in it", what, path)
+	}
+	return pool, nil
 }
 
 // IsLoopback reports whether host (a name or an address, without port) is
