@@ -31,6 +31,7 @@ type loop struct {
 	subs  map[*subscriber]struct{}
 
 	notify   *notifySocket
+	notifyQ  *notifyQueue
 	cond     *condContext
 	menv     []string // the manager environment of children
 	sigchld  chan os.Signal
@@ -74,7 +75,6 @@ type (
 		pid  int
 		info exitInfo
 	}
-	evNotify     struct{ d notifyDatagram }
 	evJobTimeout struct {
 		j   *job
 		gen uint64
@@ -129,7 +129,8 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 	l.notify = ns
 	ns.log = l.log
-	go ns.serve(func(d notifyDatagram) { m.post(evNotify{d: d}) })
+	l.notifyQ = newNotifyQueue()
+	go ns.serve(l.notifyQ.add)
 	defer ns.Close()
 
 	l.loadInitial()
@@ -148,10 +149,15 @@ func (m *Manager) Run(ctx context.Context) error {
 			l.deliverResults()
 			return nil
 		case <-l.sigchld:
-			// Notifications sent before a process exited come first.
+			// Notifications sent before a process exited come first:
+			// those still on the socket join the queue behind those
+			// the reader took, and all are handled before the reaping.
 			l.pending()
-			l.notify.receiveNow(l.notified)
+			l.notify.receiveNow(l.notifyQ.add)
+			l.notifications()
 			l.reap()
+		case <-l.notifyQ.wake:
+			l.notifications()
 		case ev := <-m.events:
 			l.handle(ev)
 		}
@@ -220,8 +226,6 @@ func (l *loop) handle(ev any) {
 		if ev.j.timerGen == ev.gen {
 			l.jobTimedOut(ev.j)
 		}
-	case evNotify:
-		l.notified(ev.d)
 	case evExecDone:
 		if ev.err != nil {
 			l.log.Error(ev.err.Error(), "unit", ev.rec.name, "pid", ev.pid)

@@ -52,6 +52,12 @@ type notifySocket struct {
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
+
+	// readMu is held from the moment serve has a datagram until it has
+	// delivered it, and by receiveNow: when receiveNow returns, every
+	// datagram that was on the socket has been delivered, none is half
+	// way in serve.
+	readMu sync.Mutex
 }
 
 // notifyListen creates the notify socket at path: an absolute file path
@@ -184,18 +190,30 @@ func (s *notifySocket) serve(deliver func(notifyDatagram)) {
 			n, oobn, flags int
 			rerr           error
 		)
+		// The callback returns true holding readMu (a datagram, or an
+		// error, is in hand); false, waiting for more, without it.
 		err := s.raw.Read(func(fd uintptr) bool {
+			s.readMu.Lock()
 			for {
 				// MSG_TRUNC makes n the datagram's real length, so an
 				// oversize one is recognised.
 				n, oobn, flags, _, rerr = unix.Recvmsg(int(fd), buf, oob,
 					unix.MSG_DONTWAIT|unix.MSG_CMSG_CLOEXEC|unix.MSG_TRUNC)
 				if rerr != unix.EINTR {
-					return rerr != unix.EAGAIN
+					break
 				}
 			}
+			if rerr == unix.EAGAIN {
+				s.readMu.Unlock()
+				return false
+			}
+			return true
 		})
 		if err == nil {
+			if rerr == nil {
+				s.dispatch(buf, n, oob[:oobn], flags, deliver)
+			}
+			s.readMu.Unlock()
 			err = rerr
 		}
 		if err != nil {
@@ -205,7 +223,43 @@ func (s *notifySocket) serve(deliver func(notifyDatagram)) {
 			}
 			return
 		}
-		s.dispatch(buf, n, oob[:oobn], flags, deliver)
+	}
+}
+
+// notifyQueue carries datagrams from the socket's reader to the loop in
+// arrival order. Adding never blocks, so the reader never holds readMu
+// while waiting for the loop (which may itself wait for readMu).
+type notifyQueue struct {
+	mu   sync.Mutex // guards ds
+	ds   []notifyDatagram
+	wake chan struct{} // has a value while ds may hold datagrams
+}
+
+func newNotifyQueue() *notifyQueue { return &notifyQueue{wake: make(chan struct{}, 1)} }
+
+func (q *notifyQueue) add(d notifyDatagram) {
+	q.mu.Lock()
+	q.ds = append(q.ds, d)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take empties the queue.
+func (q *notifyQueue) take() []notifyDatagram {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ds := q.ds
+	q.ds = nil
+	return ds
+}
+
+// notifications handles the queued datagrams.
+func (l *loop) notifications() {
+	for _, d := range l.notifyQ.take() {
+		l.notified(d)
 	}
 }
 
@@ -228,6 +282,8 @@ func (s *notifySocket) dispatch(buf []byte, n int, oob []byte, flags int, delive
 // service that notifies and then exits is seen in that order, as systemd
 // gives its notify socket priority over SIGCHLD.
 func (s *notifySocket) receiveNow(deliver func(notifyDatagram)) {
+	s.readMu.Lock()
+	defer s.readMu.Unlock()
 	buf := make([]byte, compat.NotifyBufferMax)
 	oob := make([]byte, unix.CmsgSpace(unix.SizeofUcred)+unix.CmsgSpace(4*compat.NotifyFDMax))
 	for {
